@@ -1,0 +1,66 @@
+"""Claim: a checkable proposition, with its stances grouped by position, reviews and topics."""
+
+from marshmallow import fields
+from marshmallow import validate
+
+from service.models import CLAIM_STATUSES
+from service.models import POSITIONS
+
+from .common import LANG
+from .common import SLUG
+from .common import DateRangeArgsMixin
+from .common import PageArgsSchema
+from .common import SafeString
+from .common import StrictSchema
+from .reviews import ReviewSchema
+from .speakers import SPEAKER_REF
+from .speakers import SpeakerSchema
+from .speakers import speaker_values
+from .stances import StanceGroupsSchema
+from .topics import TopicSchema
+
+
+class SpeakerPositionSchema(StrictSchema):
+    """The position of a speaker named in `speaker=` on this claim."""
+
+    speaker = fields.Nested(SpeakerSchema, only=SPEAKER_REF)
+    position = fields.String(validate=validate.OneOf(POSITIONS))
+
+
+class ClaimSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    text = SafeString(required=True, validate=validate.Length(min=1))
+    lang = SafeString(load_default=None, allow_none=True, validate=LANG)
+    first_seen = fields.Date(load_default=None, allow_none=True)
+    status = fields.String(
+        dump_only=True,
+        validate=validate.OneOf(CLAIM_STATUSES),
+        metadata={"description": "Derived from the stances: contested when one speaker asserts "
+                  "and another denies; else asserted, denied, questioned or unattributed."},
+    )
+    topics = fields.List(fields.Nested(TopicSchema, only=("slug", "name")),
+                         attribute="topic_list", dump_only=True)
+    stances = fields.Nested(StanceGroupsSchema, attribute="stance_groups", dump_only=True)
+    reviews = fields.List(fields.Nested(ReviewSchema), attribute="review_list", dump_only=True)
+    speaker_positions = fields.List(
+        fields.Nested(SpeakerPositionSchema),
+        dump_only=True,
+        metadata={"description": "With `speaker=`: the matched speakers' positions on the claim."},
+    )
+
+
+class ClaimQueryArgsSchema(DateRangeArgsMixin, PageArgsSchema):
+    speaker = speaker_values(
+        "Claims this speaker took a position on: id, slug, name or alias; "
+        "repeat for any of several."
+    )
+    position = fields.String(
+        validate=validate.OneOf(POSITIONS),
+        metadata={"description": "With `speaker=`: that speaker's position; else any stance's."},
+    )
+    status = fields.List(fields.String(validate=validate.OneOf(CLAIM_STATUSES)),
+                         validate=validate.Length(max=5))
+    topic = fields.List(SafeString(validate=SLUG), validate=validate.Length(max=20))
+    lang = SafeString(validate=LANG)
+    since = fields.Date(metadata={"description": "A matching stance was stated on or after it."})
+    until = fields.Date(metadata={"description": "A matching stance was stated on or before it."})

@@ -1,0 +1,73 @@
+"""Quote: words a speaker said, verbatim, located in their source when its text is held."""
+
+from marshmallow import fields
+from marshmallow import validate
+
+from service.models import QUOTE_KINDS
+
+from .common import LANG
+from .common import MAX_ID
+from .common import DateRangeArgsMixin
+from .common import PageArgsSchema
+from .common import SafeString
+from .common import StrictSchema
+from .sources import SOURCE_REF
+from .sources import SourceSchema
+from .speakers import SPEAKER_REF
+from .speakers import SpeakerSchema
+from .speakers import speaker_values
+
+
+class TextQuoteSelectorSchema(StrictSchema):
+    """W3C Web Annotation TextQuoteSelector."""
+
+    type = fields.Constant("TextQuoteSelector")
+    exact = fields.String()
+    prefix = fields.String()
+    suffix = fields.String()
+
+
+class TextPositionSelectorSchema(StrictSchema):
+    """W3C Web Annotation TextPositionSelector, in Unicode code points of the source text."""
+
+    type = fields.Constant("TextPositionSelector")
+    start = fields.Integer()
+    end = fields.Integer()
+
+
+class QuoteSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    text = SafeString(
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"description": "The words exactly as published."},
+    )
+    lang = SafeString(load_default=None, allow_none=True, validate=LANG)
+    kind = SafeString(required=True, validate=validate.OneOf(QUOTE_KINDS))
+    said_on = fields.Date(load_default=None, allow_none=True)
+    context = SafeString(load_default=None, allow_none=True)
+    speaker = fields.Nested(SpeakerSchema, only=SPEAKER_REF, dump_only=True)
+    via = fields.Nested(
+        SpeakerSchema,
+        only=SPEAKER_REF,
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Who relayed the words to the source (KCNA, state media…)."},
+    )
+    source = fields.Nested(SourceSchema, only=SOURCE_REF, dump_only=True)
+    selector = fields.Nested(TextQuoteSelectorSchema, dump_only=True, allow_none=True)
+    position = fields.Nested(TextPositionSelectorSchema, dump_only=True, allow_none=True)
+
+
+class QuoteQueryArgsSchema(DateRangeArgsMixin, PageArgsSchema):
+    speaker = speaker_values("Who said it: id, slug, name or alias; repeat for any of several.")
+    via = speaker_values("Who relayed it: id, slug, name or alias; repeatable.")
+    source = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    claim = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "Quotes given as evidence of a stance on this claim."},
+    )
+    lang = SafeString(validate=LANG)
+    kind = SafeString(validate=validate.OneOf(QUOTE_KINDS))
+    since = fields.Date(metadata={"description": "Said on or after this date (YYYY-MM-DD)."})
+    until = fields.Date(metadata={"description": "Said on or before this date (YYYY-MM-DD)."})

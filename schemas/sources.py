@@ -1,0 +1,41 @@
+"""Source: where something was published or stated."""
+
+from marshmallow import fields
+from marshmallow import validate
+
+from service.models import SOURCE_KINDS
+
+from .common import LANG
+from .common import SLUG
+from .common import PageArgsSchema
+from .common import SafeString
+from .common import StrictSchema
+
+SOURCE_REF = ("id", "slug", "kind", "title", "publisher", "url", "lang", "published_on")
+
+
+class SourceCountsSchema(StrictSchema):
+    quotes = fields.Integer()
+    stances = fields.Integer()
+
+
+class SourceSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    slug = SafeString(required=True, validate=[validate.Length(max=120), SLUG])
+    kind = SafeString(required=True, validate=validate.OneOf(SOURCE_KINDS))
+    title = SafeString(load_default=None, allow_none=True)
+    publisher = SafeString(load_default=None, allow_none=True)
+    url = fields.URL(load_default=None, allow_none=True, schemes={"http", "https"})
+    lang = SafeString(load_default=None, allow_none=True, validate=LANG)
+    published_on = fields.Date(load_default=None, allow_none=True)
+    text = SafeString(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The full text, exactly as published, when Claimbase holds it."},
+    )
+    counts = fields.Nested(SourceCountsSchema, dump_only=True)
+
+
+class SourceQueryArgsSchema(PageArgsSchema):
+    kind = SafeString(validate=validate.OneOf(SOURCE_KINDS))
+    lang = SafeString(validate=LANG)

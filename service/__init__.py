@@ -1,0 +1,40 @@
+"""Claimbase: quotes, speakers, sources and contested claims, for fact-checkers."""
+
+from flask import Flask
+
+from . import config
+from . import db
+from . import docs
+from . import errors
+from .api import Api
+from .resources import claims
+from .resources import quotes
+from .resources import sources
+from .resources import speakers
+from .resources import topics
+
+RESOURCES = (speakers.blp, sources.blp, quotes.blp, claims.blp, topics.blp)
+
+
+def create_app(test_config=None):
+    """The application: config → database → Api → resources → CLI."""
+    app = Flask(__name__)
+    app.config.from_mapping(config.API_SETTINGS)
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False  # "Poutine", "’", « » as they are
+    app.json.sort_keys = False  # fields in schema order
+    app.url_map.strict_slashes = False
+
+    db.init_app(app)
+    api = Api(app)
+    for blueprint in RESOURCES:
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs.blp)
+    errors.register_error_handlers(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app

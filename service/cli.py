@@ -1,0 +1,127 @@
+"""The `claimbase` command: init-db, migrate, seed, serve (and Flask's own commands)."""
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+from flask.cli import with_appcontext
+
+from . import db
+from .loader import DatasetError
+from .loader import load_dataset
+
+
+def seed_files(seeds_dir):
+    """The dataset files of the seeds folder, in name order."""
+    return sorted(Path(seeds_dir).glob("*.json"))
+
+
+def load_files(paths):
+    """Load dataset files, each atomically; print a summary line per file."""
+    for path in paths:
+        report = load_dataset(path)
+        click.echo(f"{path.name}: {report.summary()}")
+
+
+def prepare_database(app):
+    """Create and migrate the database; seed it only when it is new. Never wipes anything."""
+    database = app.extensions["claimbase.db"]
+    with database.connection_context():
+        is_new = not db.applied_migrations(database)
+        for name in db.migrate(database):
+            click.echo(f"applied migration {name}")
+        if is_new:
+            load_files(seed_files(app.config["SEEDS_DIR"]))
+    return is_new
+
+
+def fail(message):
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create the database schema (all migrations), without seeding."""
+    database = current_app.extensions["claimbase.db"]
+    with database.connection_context():
+        applied = db.migrate(database)
+    click.echo(f"applied: {', '.join(applied)}" if applied else "the schema is up to date")
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate_command():
+    """Apply pending migrations (recorded in the database); never drops data."""
+    database = current_app.extensions["claimbase.db"]
+    with database.connection_context():
+        applied = db.migrate(database)
+    click.echo(f"applied: {', '.join(applied)}" if applied else "the schema is up to date")
+
+
+@click.command("seed")
+@click.option("--file", "files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A dataset file to load (repeatable); default: every seeds/*.json.")
+@with_appcontext
+def seed_command(files):
+    """Load the seed data (idempotent: what is already there is left as it is)."""
+    database = current_app.extensions["claimbase.db"]
+    paths = list(files) or seed_files(current_app.config["SEEDS_DIR"])
+    if not paths:
+        fail(f"no seed files in {current_app.config['SEEDS_DIR']}")
+    with database.connection_context():
+        if not db.applied_migrations(database):
+            db.migrate(database)
+        try:
+            load_files(paths)
+        except DatasetError as error:
+            for place, message in error.problems:
+                click.echo(f"{place}: {message}", err=True)
+            fail(f"nothing was loaded ({len(error.problems)} problem(s))")
+
+
+@click.command("serve")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"),
+              show_default="127.0.0.1")
+@click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), type=int,
+              show_default="5000")
+@click.option("--workers", default=lambda: int(os.environ.get("WEB_CONCURRENCY", 2)), type=int,
+              show_default="2")
+@with_appcontext
+def serve_command(host, port, workers):
+    """Serve the API with gunicorn; creates, migrates and seeds a new database first."""
+    from gunicorn.app.base import BaseApplication
+
+    app = current_app._get_current_object()
+    prepare_database(app)
+    app.extensions["claimbase.db"].close()
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return app
+
+    click.echo(f"Claimbase on http://{host}:{port}/ (docs: /docs) — {app.config['DATABASE_URL']}")
+    Server().run()
+
+
+def register_commands(app):
+    for command in (init_db_command, migrate_command, seed_command, serve_command):
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create_app, help="Claimbase: quotes, speakers and contested claims.")

@@ -1,0 +1,41 @@
+"""Configuration: defaults, overridden by the environment, overridden by test config."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = ROOT / "seeds"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+DEFAULT_DATABASE_URL = "sqlite:///claimbase.db"
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def from_environment():
+    """Settings read from the process environment, with their defaults."""
+    return {
+        "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        "SEEDS_DIR": Path(os.environ.get("CLAIMBASE_SEEDS", SEEDS_DIR)),
+    }
+
+
+API_SETTINGS = {
+    "API_TITLE": "Claimbase",
+    "API_VERSION": "0.1.0",
+    "OPENAPI_VERSION": "3.1.0",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    # Swagger UI assets are served by the app itself (service/docs.py): /docs works offline.
+    "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
+    "API_SPEC_OPTIONS": {
+        "info": {
+            "description": (
+                "Quotes, speakers, sources and contested claims, for fact-checkers. "
+                "Every error is RFC 9457 application/problem+json. Lists are keyset-paginated: "
+                "follow `links.next` (or the `Link: rel=\"next\"` header)."
+            ),
+        },
+    },
+}

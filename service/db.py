@@ -1,0 +1,87 @@
+"""The one database handle, the base model, and per-request connection handling."""
+
+from urllib.parse import urlparse
+
+from flask import Flask
+from peewee import DatabaseProxy
+from peewee import Model
+from playhouse import db_url
+
+database = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "synchronous": "normal",
+    "cache_size": -16000,
+}
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def is_sqlite(db=None):
+    """True when the bound database is SQLite (the few places where dialects differ ask this)."""
+    from peewee import SqliteDatabase
+
+    target = db if db is not None else database.obj
+    return isinstance(target, SqliteDatabase)
+
+
+def open_database(url):
+    """A peewee Database for a DATABASE_URL (sqlite:///file.db or postgresql://…)."""
+    scheme = urlparse(url).scheme
+    if scheme.startswith("sqlite"):
+        if url.rstrip("/").endswith(":memory:") or url in ("sqlite://", "sqlite:///"):
+            # An in-memory database vanishes with each per-request connection.
+            raise ValueError("in-memory SQLite is not supported; give a file path")
+        return db_url.connect(url, pragmas=SQLITE_PRAGMAS)
+    if scheme in ("postgres", "postgresql"):
+        return db_url.connect(url, autorollback=True)
+    raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r} (use sqlite or postgresql)")
+
+
+def bind(db):
+    """Point every model at this database."""
+    database.initialize(db)
+    return db
+
+
+def init_app(app: Flask):
+    """Open one connection per request and close it afterwards (Flask's teardown)."""
+    db = bind(open_database(app.config["DATABASE_URL"]))
+    app.extensions["claimbase.db"] = db
+
+    @app.before_request
+    def _connect():
+        database.initialize(db)
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not db.is_closed():
+            db.close()
+
+    return db
+
+
+def migrate(db=None):
+    """Apply pending numbered migrations (service/migrations); returns the names applied."""
+    from playhouse.migrations import Runner
+
+    from .config import MIGRATIONS_DIR
+
+    return Runner(db or database.obj, str(MIGRATIONS_DIR)).up()
+
+
+def applied_migrations(db=None):
+    """Names of the migrations recorded in the database ({} for a new database)."""
+    from playhouse.migrations import Runner
+
+    from .config import MIGRATIONS_DIR
+
+    return Runner(db or database.obj, str(MIGRATIONS_DIR)).applied()

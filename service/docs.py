@@ -1,0 +1,17 @@
+"""Swagger UI assets, served by the app itself so that /docs works offline."""
+
+from pathlib import Path
+
+import flask_swagger_ui
+from flask import Blueprint
+from flask import send_from_directory
+
+ASSETS = Path(flask_swagger_ui.__file__).resolve().parent / "dist"
+
+blp = Blueprint("docs_assets", __name__)
+
+
+@blp.route("/docs/assets/<path:filename>")
+def swagger_ui_asset(filename):
+    """A Swagger UI file (JavaScript, CSS, icons) from the flask-swagger-ui package."""
+    return send_from_directory(ASSETS, filename, max_age=86400)

@@ -1,0 +1,96 @@
+"""RFC 9457 problem details: every error of the API is built here, in one shape."""
+
+import http
+import logging
+
+from flask import Flask
+from flask import request
+from peewee import IntegrityError
+from peewee import OperationalError
+from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound
+
+PROBLEM_MIMETYPE = "application/problem+json"
+REQUEST_LOCATIONS = ("query", "json", "path", "headers", "form", "files", "view_args", "cookies")
+log = logging.getLogger(__name__)
+
+
+class ValidationProblem(BadRequest):
+    """Invalid request parameters found after webargs (e.g. a cursor for another list)."""
+
+    def __init__(self, errors, detail=None):
+        super().__init__(description=detail)
+        self.data = {"errors": errors}
+
+
+def not_found(what, key):
+    """A 404 naming what was looked for."""
+    return NotFound(description=f"No {what} {key!r}.")
+
+
+def flatten_errors(errors):
+    """webargs groups messages by location ({"query": {"limit": [...]}}): keep field → messages."""
+    flat = {}
+    for location, fields in errors.items():
+        if location in REQUEST_LOCATIONS and isinstance(fields, dict):
+            flat.update(fields)
+        else:
+            flat[location] = fields
+    return flat
+
+
+def problem_body(status, detail=None, errors=None):
+    """The problem+json document for an HTTP status."""
+    body = {
+        "type": "about:blank",
+        "title": http.HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail or http.HTTPStatus(status).description,
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def problem_from_http_exception(error: HTTPException):
+    """(body, status, headers) for any HTTP error: Flask's, webargs' or ours."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    errors = flatten_errors(errors) if errors else None
+    detail = data.get("message")
+    if detail is None and errors:
+        detail = "Invalid request: " + ", ".join(sorted(map(str, errors))) + "."
+    if detail is None:
+        detail = error.description if status < 500 else None
+    headers = dict(data.get("headers") or {})
+    if status == 405 and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    headers["Content-Type"] = PROBLEM_MIMETYPE
+    return problem_body(status, detail, errors), status, headers
+
+
+def register_error_handlers(app: Flask):
+    """Errors that are not HTTPExceptions, turned into problems too (never a stack trace)."""
+
+    @app.errorhandler(IntegrityError)
+    def _conflict(error):
+        log.info("integrity error: %s", error)
+        return problem_body(409, "The change conflicts with existing data."), 409, {
+            "Content-Type": PROBLEM_MIMETYPE
+        }
+
+    @app.errorhandler(OperationalError)
+    def _unavailable(error):
+        log.error("database error: %s", error)
+        return problem_body(503, "The database is unavailable; try again."), 503, {
+            "Content-Type": PROBLEM_MIMETYPE,
+            "Retry-After": "1",
+        }
+
+    @app.errorhandler(Exception)
+    def _internal(error):
+        log.exception("unhandled error")
+        return problem_body(500), 500, {"Content-Type": PROBLEM_MIMETYPE}

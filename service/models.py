@@ -1,0 +1,162 @@
+"""Entities: fields and constraints only. The schema itself is created by migrations."""
+
+from peewee import SQL
+from peewee import CharField
+from peewee import Check
+from peewee import CompositeKey
+from peewee import DateField
+from peewee import ForeignKeyField
+from peewee import IntegerField
+from peewee import TextField
+
+from .db import BaseModel
+
+SPEAKER_KINDS = ("person", "government", "organization", "group", "media")
+SOURCE_KINDS = (
+    "article",
+    "news_agency",
+    "state_media",
+    "press_briefing",
+    "speech",
+    "official_document",
+    "broadcast",
+    "social_post",
+)
+QUOTE_KINDS = ("direct", "partial", "indirect")
+POSITIONS = ("asserts", "denies", "questions")
+CLAIM_STATUSES = ("contested", "asserted", "denied", "questioned", "unattributed")
+RATINGS = ("true", "mostly-true", "mixed", "mostly-false", "false", "unproven", "other")
+
+
+def one_of(column, values):
+    """A CHECK constraint: column holds one of values (NULL passes, as in SQL)."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    return Check(f"{column} IN ({listed})")
+
+
+class Speaker(BaseModel):
+    slug = CharField(max_length=120, unique=True)
+    name = TextField()
+    key = CharField(max_length=255, index=True)  # name_key(name): case/accent/punctuation-free
+    kind = CharField(max_length=20, constraints=[one_of("kind", SPEAKER_KINDS)])
+    country = CharField(max_length=2, null=True, index=True)
+    description = TextField(null=True)
+    wikidata_id = CharField(max_length=20, null=True, unique=True)
+
+
+class Alias(BaseModel):
+    speaker = ForeignKeyField(Speaker, backref="aliases", on_delete="CASCADE")
+    name = TextField()
+    key = CharField(max_length=255, index=True)
+    lang = CharField(max_length=35, null=True)
+
+    class Meta:
+        indexes = ((("speaker", "key"), True),)
+
+
+class Source(BaseModel):
+    slug = CharField(max_length=120, unique=True)
+    kind = CharField(max_length=30, constraints=[one_of("kind", SOURCE_KINDS)])
+    title = TextField(null=True)
+    publisher = TextField(null=True)
+    url = TextField(null=True)
+    lang = CharField(max_length=35, null=True)
+    published_on = DateField(null=True)
+    text = TextField(null=True)
+
+
+class Quote(BaseModel):
+    text = TextField(constraints=[Check("length(text) > 0")])
+    lang = CharField(max_length=35, null=True, index=True)
+    speaker = ForeignKeyField(Speaker, backref="quotes", on_delete="RESTRICT")
+    source = ForeignKeyField(Source, backref="quotes", on_delete="RESTRICT")
+    via = ForeignKeyField(Speaker, null=True, backref="relayed", on_delete="RESTRICT")
+    said_on = DateField(null=True, index=True)
+    kind = CharField(max_length=10, constraints=[one_of("kind", QUOTE_KINDS)])
+    context = TextField(null=True)
+    # W3C Web Annotation TextQuoteSelector + TextPositionSelector (code-point offsets),
+    # present exactly when the source holds its text.
+    prefix = TextField(null=True)
+    suffix = TextField(null=True)
+    start_offset = IntegerField(null=True)
+    end_offset = IntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            SQL("CHECK ((start_offset IS NULL) = (end_offset IS NULL))"),
+            SQL("CHECK (start_offset IS NULL OR "
+                "(start_offset >= 0 AND end_offset > start_offset))"),
+        ]
+
+
+class Topic(BaseModel):
+    slug = CharField(max_length=120, unique=True)
+    name = TextField()
+
+
+class Claim(BaseModel):
+    text = TextField(constraints=[Check("length(text) > 0")])
+    lang = CharField(max_length=35, null=True, index=True)
+    first_seen = DateField(null=True)
+    # Maintained by database triggers from the claim's stances (see migration 0001).
+    status = CharField(
+        max_length=15,
+        default="unattributed",
+        index=True,
+        constraints=[one_of("status", CLAIM_STATUSES)],
+    )
+
+
+class ClaimTopic(BaseModel):
+    claim = ForeignKeyField(Claim, backref="topic_links", on_delete="CASCADE")
+    topic = ForeignKeyField(Topic, backref="claim_links", on_delete="RESTRICT")
+
+    class Meta:
+        primary_key = CompositeKey("claim", "topic")
+        indexes = ((("topic", "claim"), False),)
+
+
+class Stance(BaseModel):
+    claim = ForeignKeyField(Claim, backref="stances", on_delete="CASCADE")
+    speaker = ForeignKeyField(Speaker, backref="stances", on_delete="RESTRICT")
+    position = CharField(max_length=10, constraints=[one_of("position", POSITIONS)])
+    quote = ForeignKeyField(Quote, null=True, backref="stances", on_delete="SET NULL")
+    source = ForeignKeyField(Source, null=True, backref="stances", on_delete="RESTRICT")
+    stated_on = DateField(null=True)
+
+    class Meta:
+        indexes = (
+            (("claim", "speaker", "position"), True),
+            (("speaker", "claim"), False),
+        )
+
+
+class Review(BaseModel):
+    claim = ForeignKeyField(Claim, backref="reviews", on_delete="CASCADE")
+    publisher = TextField()
+    url = TextField(null=True)
+    rating_label = TextField(null=True)
+    rating = CharField(max_length=15, null=True, constraints=[one_of("rating", RATINGS)])
+    published_on = DateField(null=True)
+    lang = CharField(max_length=35, null=True)
+
+
+MODELS = [Speaker, Alias, Source, Quote, Topic, Claim, ClaimTopic, Stance, Review]
+
+
+def _quote_selector(quote):
+    """The W3C TextQuoteSelector of a quote located in its source's text, else None."""
+    if quote.start_offset is None:
+        return None
+    return {"exact": quote.text, "prefix": quote.prefix, "suffix": quote.suffix}
+
+
+def _quote_position(quote):
+    """The W3C TextPositionSelector (code-point offsets) of a located quote, else None."""
+    if quote.start_offset is None:
+        return None
+    return {"start": quote.start_offset, "end": quote.end_offset}
+
+
+Quote.selector = property(_quote_selector)
+Quote.position = property(_quote_position)

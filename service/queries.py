@@ -1,0 +1,351 @@
+"""Named queries: what the API reads, without HTTP. Each returns models or a Page.
+
+A page of claims or quotes costs a constant number of statements, whatever its size:
+the page itself, then one batched statement per kind of embedded data.
+"""
+
+import difflib
+from collections import defaultdict
+
+from peewee import JOIN
+from peewee import fn
+
+from .errors import not_found
+from .models import POSITIONS
+from .models import Alias
+from .models import Claim
+from .models import ClaimTopic
+from .models import Quote
+from .models import Review
+from .models import Source
+from .models import Speaker
+from .models import Stance
+from .models import Topic
+from .pagination import empty_page
+from .pagination import keyset_page
+from .text import name_key
+
+MAX_ID = 2**31 - 1
+MAX_SUGGESTIONS = 3
+SUGGESTION_CUTOFF = 0.6
+SOURCE_REF_FIELDS = (
+    Source.id, Source.slug, Source.kind, Source.title, Source.publisher, Source.url,
+    Source.lang, Source.published_on,
+)
+
+
+# --- speaker resolution -------------------------------------------------------------------
+
+def _as_id(value):
+    """The integer id a value spells, or None."""
+    value = value.strip()
+    if value.isascii() and value.isdigit() and int(value) <= MAX_ID:
+        return int(value)
+    return None
+
+
+def _speakers_by_identity(value, key):
+    """Speakers whose id, slug or name key equals the value: indexed equality lookups."""
+    condition = (Speaker.slug == value.strip().lower()) | (Speaker.key == key)
+    if _as_id(value) is not None:
+        condition |= Speaker.id == _as_id(value)
+    return list(Speaker.select().where(condition))
+
+
+def _speakers_by_alias(key):
+    """(alias, speaker) pairs whose alias key equals the key."""
+    return list(Alias.select(Alias, Speaker).join(Speaker).where(Alias.key == key))
+
+
+def resolve_speaker(value):
+    """Every speaker a `speaker=` value names, each with how it matched."""
+    key = name_key(value)
+    found = {}
+    for speaker in _speakers_by_identity(value, key):
+        if speaker.id == _as_id(value):
+            found[speaker.id] = (speaker, "id", str(speaker.id), None)
+        elif speaker.slug == value.strip().lower():
+            found.setdefault(speaker.id, (speaker, "slug", speaker.slug, None))
+        else:
+            found.setdefault(speaker.id, (speaker, "name", speaker.name, None))
+    for alias in _speakers_by_alias(key) if key else []:
+        found.setdefault(alias.speaker.id, (alias.speaker, "alias", alias.name, alias.lang))
+    return [
+        {"query": value, "speaker": s, "matched_by": by, "matched_name": name, "lang": lang}
+        for s, by, name, lang in found.values()
+    ]
+
+
+def suggest_speakers(value, limit=MAX_SUGGESTIONS):
+    """Up to `limit` speakers whose name or an alias is close to the value (typos, truncations).
+
+    Compares the name key with every name and alias key, and with each of their words, so
+    'Poutin' finds 'Vladimir Putin' through the alias 'Poutine'.
+    """
+    key = name_key(value)
+    if not key:
+        return []
+    names = list(Speaker.select(Speaker.id, Speaker.key).tuples())
+    names += list(Alias.select(Alias.speaker, Alias.key).tuples())
+    scores = {}
+    for speaker_id, candidate in names:
+        for form in {candidate, *candidate.split()}:
+            score = difflib.SequenceMatcher(None, key, form).ratio()
+            if score >= SUGGESTION_CUTOFF and score > scores.get(speaker_id, 0):
+                scores[speaker_id] = score
+    best = sorted(scores, key=lambda sid: (-scores[sid], sid))[:limit]
+    by_id = {s.id: s for s in Speaker.select().where(Speaker.id.in_(best))} if best else {}
+    return [by_id[sid] for sid in best]
+
+
+def resolve_speakers(values):
+    """(speaker ids, meta.speakers, meta.unmatched) for repeated `speaker=` values."""
+    matched, unmatched, ids = [], [], []
+    for value in values:
+        hits = resolve_speaker(value)
+        if not hits:
+            unmatched.append({"query": value, "suggestions": suggest_speakers(value)})
+        for hit in hits:
+            matched.append(hit)
+            if hit["speaker"].id not in ids:
+                ids.append(hit["speaker"].id)
+    return ids, matched, unmatched
+
+
+def _speaker_filter(values, meta, meta_key="speakers"):
+    """Resolve names for a filter; record them in meta. None when no value was given."""
+    if not values:
+        return None
+    ids, matched, unmatched = resolve_speakers(values)
+    meta.setdefault(meta_key, []).extend(matched)
+    meta.setdefault("unmatched", []).extend(unmatched)
+    return ids
+
+
+# --- speakers -----------------------------------------------------------------------------
+
+def attach_aliases(speakers):
+    """Give each speaker its `alias_list` in one statement."""
+    by_speaker = defaultdict(list)
+    if speakers:
+        aliases = Alias.select().where(Alias.speaker.in_([s.id for s in speakers]))
+        for alias in aliases.order_by(Alias.lang, Alias.name):
+            by_speaker[alias.speaker_id].append(alias)
+    for speaker in speakers:
+        speaker.alias_list = by_speaker[speaker.id]
+    return speakers
+
+
+def speakers_page(limit, cursor=None, q=None, kind=None, country=None):
+    """Speakers in slug order, filtered by name/alias fragment, kind and country."""
+    query = Speaker.select()
+    if q:
+        fragment = name_key(q)
+        if not fragment:
+            return empty_page(limit)
+        by_alias = Alias.select(Alias.speaker).where(Alias.key.contains(fragment))
+        query = query.where(Speaker.key.contains(fragment) | Speaker.id.in_(by_alias))
+    if kind:
+        query = query.where(Speaker.kind == kind)
+    if country:
+        query = query.where(Speaker.country == country)
+    page = keyset_page(query, Speaker.slug, limit, cursor, key_type=str)
+    attach_aliases(page.items)
+    return page
+
+
+def speaker_by_slug(slug):
+    """One speaker with aliases and counts, or a 404."""
+    speaker = Speaker.get_or_none(Speaker.slug == slug) if "\x00" not in slug else None
+    if speaker is None:
+        raise not_found("speaker with slug", slug)
+    attach_aliases([speaker])
+    speaker.counts = {
+        "quotes": Quote.select().where(Quote.speaker == speaker).count(),
+        "relayed": Quote.select().where(Quote.via == speaker).count(),
+        "stances": Stance.select().where(Stance.speaker == speaker).count(),
+    }
+    return speaker
+
+
+# --- sources ------------------------------------------------------------------------------
+
+def sources_page(limit, cursor=None, kind=None, lang=None):
+    """Sources in id order, without their (possibly long) text."""
+    query = Source.select(*SOURCE_REF_FIELDS)
+    if kind:
+        query = query.where(Source.kind == kind)
+    if lang:
+        query = query.where(Source.lang == lang)
+    return keyset_page(query, Source.id, limit, cursor)
+
+
+def source_by_id(source_id):
+    """One source with its full text and counts, or a 404."""
+    source = Source.get_or_none(Source.id == source_id) if source_id <= MAX_ID else None
+    if source is None:
+        raise not_found("source with id", source_id)
+    source.counts = {
+        "quotes": Quote.select().where(Quote.source == source).count(),
+        "stances": Stance.select().where(Stance.source == source).count(),
+    }
+    return source
+
+
+# --- quotes -------------------------------------------------------------------------------
+
+def _quotes_with_refs():
+    """Quotes joined with their speaker, relay and source reference, in one statement."""
+    via = Speaker.alias("via")
+    return (
+        Quote.select(Quote, Speaker, via, *SOURCE_REF_FIELDS)
+        .join(Speaker, on=Quote.speaker == Speaker.id)
+        .switch(Quote)
+        .join(via, JOIN.LEFT_OUTER, on=Quote.via == via.id, attr="via")
+        .switch(Quote)
+        .join(Source, on=Quote.source == Source.id)
+    )
+
+
+def quotes_page(limit, cursor=None, speaker=None, via=None, source=None, claim=None,
+                lang=None, kind=None, since=None, until=None):
+    """Quotes in id order with every filter of GET /quotes; meta says who `speaker=` matched."""
+    meta = {}
+    speaker_ids = _speaker_filter(speaker, meta)
+    via_ids = _speaker_filter(via, meta, meta_key="via")
+    if speaker_ids == [] or via_ids == []:
+        return empty_page(limit, **meta)
+    query = _quotes_with_refs()
+    if speaker_ids:
+        query = query.where(Quote.speaker.in_(speaker_ids))
+    if via_ids:
+        query = query.where(Quote.via.in_(via_ids))
+    if source:
+        query = query.where(Quote.source == source)
+    if claim:
+        query = query.where(Quote.id.in_(Stance.select(Stance.quote).where(Stance.claim == claim)))
+    if lang:
+        query = query.where(Quote.lang == lang)
+    if kind:
+        query = query.where(Quote.kind == kind)
+    if since:
+        query = query.where(Quote.said_on >= since)
+    if until:
+        query = query.where(Quote.said_on <= until)
+    page = keyset_page(query, Quote.id, limit, cursor)
+    page.meta = meta
+    return page
+
+
+def quote_by_id(quote_id):
+    """One quote with speaker, relay, source and selector, or a 404."""
+    quote = None
+    if quote_id <= MAX_ID:
+        quote = _quotes_with_refs().where(Quote.id == quote_id).first()
+    if quote is None:
+        raise not_found("quote with id", quote_id)
+    return quote
+
+
+# --- claims -------------------------------------------------------------------------------
+
+def _stances_with_refs(claim_ids):
+    """The stances of these claims, with speaker, quote (and its relay) and source."""
+    via = Speaker.alias("via")
+    return (
+        Stance.select(Stance, Speaker, Quote, via, *SOURCE_REF_FIELDS)
+        .join(Speaker, on=Stance.speaker == Speaker.id)
+        .switch(Stance)
+        .join(Quote, JOIN.LEFT_OUTER, on=Stance.quote == Quote.id)
+        .join(via, JOIN.LEFT_OUTER, on=Quote.via == via.id, attr="via")
+        .switch(Stance)
+        .join(Source, JOIN.LEFT_OUTER, on=Stance.source == Source.id)
+        .where(Stance.claim.in_(claim_ids))
+        .order_by(Stance.id)
+    )
+
+
+def attach_claim_details(claims, speaker_ids=None):
+    """Give each claim its stance groups, topics, reviews (and matched speakers' positions).
+
+    Three statements for the whole page, however many claims it holds.
+    """
+    ids = [c.id for c in claims]
+    stances, topics, reviews = defaultdict(list), defaultdict(list), defaultdict(list)
+    if ids:
+        for stance in _stances_with_refs(ids):
+            stances[stance.claim_id].append(stance)
+        links = ClaimTopic.select(ClaimTopic, Topic).join(Topic).where(ClaimTopic.claim.in_(ids))
+        for link in links.order_by(Topic.slug):
+            topics[link.claim_id].append(link.topic)
+        for review in Review.select().where(Review.claim.in_(ids)).order_by(Review.id):
+            reviews[review.claim_id].append(review)
+    for claim in claims:
+        claim.stance_groups = {p: [] for p in POSITIONS}
+        for stance in stances[claim.id]:
+            claim.stance_groups[stance.position].append(stance)
+        claim.topic_list = topics[claim.id]
+        claim.review_list = reviews[claim.id]
+        if speaker_ids:
+            claim.speaker_positions = [
+                {"speaker": s.speaker, "position": s.position}
+                for s in stances[claim.id]
+                if s.speaker_id in speaker_ids
+            ]
+    return claims
+
+
+def claims_page(limit, cursor=None, speaker=None, position=None, status=None, topic=None,
+                lang=None, since=None, until=None):
+    """Claims in id order with every filter of GET /claims, each with its details.
+
+    `position`, `since` and `until` apply to the stances of the matched speakers when
+    `speaker=` is given, else to any stance.
+    """
+    meta = {}
+    speaker_ids = _speaker_filter(speaker, meta)
+    if speaker_ids == []:
+        return empty_page(limit, **meta)
+    query = Claim.select()
+    stance_conditions = []
+    if speaker_ids:
+        stance_conditions.append(Stance.speaker.in_(speaker_ids))
+    if position:
+        stance_conditions.append(Stance.position == position)
+    if since:
+        stance_conditions.append(Stance.stated_on >= since)
+    if until:
+        stance_conditions.append(Stance.stated_on <= until)
+    if stance_conditions:
+        query = query.where(Claim.id.in_(Stance.select(Stance.claim).where(*stance_conditions)))
+    if status:
+        query = query.where(Claim.status.in_(status))
+    if topic:
+        tagged = ClaimTopic.select(ClaimTopic.claim).join(Topic).where(Topic.slug.in_(topic))
+        query = query.where(Claim.id.in_(tagged))
+    if lang:
+        query = query.where(Claim.lang == lang)
+    page = keyset_page(query, Claim.id, limit, cursor)
+    attach_claim_details(page.items, speaker_ids)
+    page.meta = meta
+    return page
+
+
+def claim_by_id(claim_id):
+    """One claim with stances grouped by position, topics and reviews, or a 404."""
+    claim = Claim.get_or_none(Claim.id == claim_id) if claim_id <= MAX_ID else None
+    if claim is None:
+        raise not_found("claim with id", claim_id)
+    return attach_claim_details([claim])[0]
+
+
+# --- topics -------------------------------------------------------------------------------
+
+def topics_page(limit, cursor=None):
+    """Topics in slug order, each with the number of claims tagged."""
+    query = (
+        Topic.select(Topic, fn.COUNT(ClaimTopic.claim).alias("claims_count"))
+        .join(ClaimTopic, JOIN.LEFT_OUTER)
+        .group_by(Topic.id)
+    )
+    return keyset_page(query, Topic.slug, limit, cursor, key_type=str)

@@ -1,0 +1,58 @@
+"""Text rules shared by loaders and queries: name keys and W3C text-quote selectors."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+SELECTOR_CONTEXT = 32  # characters of prefix/suffix kept around a quote
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def name_key(name: str) -> str:
+    """The form names are matched by: no case, accents, punctuation or extra spaces.
+
+    Works in every script: 'États-Unis' → 'etats unis', 'VLADIMIR  POUTINE' → 'vladimir poutine',
+    'Путин' → 'путин'; Hangul is decomposed only to drop marks, then recomposed.
+    """
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = unicodedata.normalize("NFC", stripped).casefold()
+    return " ".join(_NOT_WORD.sub(" ", folded).split())
+
+
+@dataclass(frozen=True)
+class TextQuoteSelector:
+    """Where a quote stands in its source text (W3C Web Annotation selectors)."""
+
+    exact: str
+    prefix: str
+    suffix: str
+    start: int  # code-point offset of the first character
+    end: int  # code-point offset just past the last character
+
+
+class QuoteNotInSource(ValueError):
+    """The quote's text is not found verbatim in the source text."""
+
+
+def locate_quote(source_text: str, exact: str, occurrence: int = 1) -> TextQuoteSelector:
+    """The selector of the `occurrence`-th verbatim occurrence of `exact` in `source_text`."""
+    if not exact:
+        raise QuoteNotInSource("the quote text is empty")
+    start = -1
+    for _ in range(occurrence):
+        start = source_text.find(exact, start + 1)
+        if start < 0:
+            found = source_text.count(exact)
+            raise QuoteNotInSource(
+                f"the quote is not found verbatim in the source text "
+                f"(occurrence {occurrence} asked, {found} found)"
+            )
+    end = start + len(exact)
+    return TextQuoteSelector(
+        exact=exact,
+        prefix=source_text[max(0, start - SELECTOR_CONTEXT) : start],
+        suffix=source_text[end : end + SELECTOR_CONTEXT],
+        start=start,
+        end=end,
+    )
