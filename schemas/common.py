@@ -105,7 +105,14 @@ class PageMetaSchema(ma.Schema):
     limit = fields.Integer()
     count = fields.Integer(metadata={"description": "Rows on this page."})
     next_cursor = fields.String(allow_none=True)
-    speakers = fields.List(fields.Nested(MatchedSpeakerSchema))
+    speakers = fields.List(
+        fields.Nested(MatchedSpeakerSchema),
+        metadata={"description": "With `speaker=`: who each value matched, and through what."},
+    )
+    via = fields.List(
+        fields.Nested(MatchedSpeakerSchema),
+        metadata={"description": "With `via=`: who each value matched, and through what."},
+    )
     unmatched = fields.List(fields.Nested(UnmatchedSpeakerSchema))
 
 

@@ -41,7 +41,7 @@ def open_database(url):
             raise ValueError("in-memory SQLite is not supported; give a file path")
         return db_url.connect(url, pragmas=SQLITE_PRAGMAS)
     if scheme in ("postgres", "postgresql"):
-        return db_url.connect(url, autorollback=True)
+        return db_url.connect(url)
     raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r} (use sqlite or postgresql)")
 
 
