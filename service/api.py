@@ -7,19 +7,33 @@ from flask_smorest import Api as SmorestApi
 from flask_smorest.utils import prepare_response
 
 from schemas.common import ProblemSchema
+from schemas.sources import SOURCE_REF
+from schemas.speakers import SPEAKER_REF
+from schemas.stances import QUOTE_IN_STANCE
 
 from .errors import PROBLEM_MIMETYPE
 from .errors import problem_from_http_exception
+from .examples import example
 
 
 def schema_name(schema):
-    """Component names: the class name without 'Schema'; variants by `only=` get a suffix."""
+    """Component names: the class name without 'Schema'; the embedded variants by name."""
     cls = schema if isinstance(schema, type) else type(schema)
     name = cls.__name__.removesuffix("Schema")
-    if not isinstance(schema, type) and (schema.only or schema.exclude):
-        fields = sorted(schema.only or ()) or ["not"] + sorted(schema.exclude)
-        name += "Ref" if set(fields) <= {"id", "slug", "name", "kind"} else "_" + "_".join(fields)
-    return name
+    if isinstance(schema, type) or not (schema.only or schema.exclude):
+        return name
+    if schema.exclude:
+        excluded = "".join(f.title().replace("_", "") for f in sorted(schema.exclude))
+        return f"{name}Without{excluded}"
+    return EMBEDDED_VARIANTS.get((name, frozenset(schema.only)), f"{name}Part")
+
+
+EMBEDDED_VARIANTS = {
+    ("Speaker", frozenset(SPEAKER_REF)): "SpeakerRef",
+    ("Source", frozenset(SOURCE_REF)): "SourceRef",
+    ("Quote", frozenset(QUOTE_IN_STANCE)): "QuoteInStance",
+    ("Topic", frozenset(("slug", "name"))): "TopicRef",
+}
 
 
 class Api(SmorestApi):
@@ -40,8 +54,11 @@ class Api(SmorestApi):
             response = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
+            if status in (400, 404):
+                response["example"] = example(f"problem-{status.value}")
             prepare_response(response, self.spec, PROBLEM_MIMETYPE)
             self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        response = {"description": "Any other error (e.g. 503 when the database is unavailable)",
+                    "schema": self.ERROR_SCHEMA, "example": example("problem-404")}
         prepare_response(response, self.spec, PROBLEM_MIMETYPE)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)

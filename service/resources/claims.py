@@ -6,6 +6,7 @@ from schemas.claims import ClaimQueryArgsSchema
 from schemas.claims import ClaimSchema
 from schemas.common import envelope
 from service import queries
+from service.examples import example
 
 from .base import Blueprint
 from .base import page_response
@@ -18,7 +19,12 @@ ClaimPage = envelope(ClaimSchema, "ClaimPage")
 @blp.route("")
 class Claims(MethodView):
     @blp.arguments(ClaimQueryArgsSchema, location="query")
-    @blp.response(200, ClaimPage)
+    @blp.response(200, ClaimPage, examples={
+        "speaker": {"summary": "Claims of the United States (`speaker=États-Unis`)",
+                    "value": example("claims-list")},
+        "unmatched": {"summary": "A name that matches nobody, with suggestions",
+                      "value": example("unmatched-speaker")},
+    })
     @blp.problems(400)
     def get(self, args):
         """List claims
@@ -32,7 +38,7 @@ class Claims(MethodView):
 
 @blp.route("/<int:claim_id>")
 class ClaimItem(MethodView):
-    @blp.response(200, ClaimSchema)
+    @blp.response(200, ClaimSchema, example=example("claim"))
     @blp.problems(404)
     def get(self, claim_id):
         """Get a claim

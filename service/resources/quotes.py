@@ -6,6 +6,7 @@ from schemas.common import envelope
 from schemas.quotes import QuoteQueryArgsSchema
 from schemas.quotes import QuoteSchema
 from service import queries
+from service.examples import example
 
 from .base import Blueprint
 from .base import page_response
@@ -18,7 +19,7 @@ QuotePage = envelope(QuoteSchema, "QuotePage")
 @blp.route("")
 class Quotes(MethodView):
     @blp.arguments(QuoteQueryArgsSchema, location="query")
-    @blp.response(200, QuotePage)
+    @blp.response(200, QuotePage, example=example("quotes-list"))
     @blp.problems(400)
     def get(self, args):
         """List quotes
@@ -32,7 +33,7 @@ class Quotes(MethodView):
 
 @blp.route("/<int:quote_id>")
 class QuoteItem(MethodView):
-    @blp.response(200, QuoteSchema)
+    @blp.response(200, QuoteSchema, example=example("quote"))
     @blp.problems(404)
     def get(self, quote_id):
         """Get a quote

@@ -7,6 +7,7 @@ from schemas.sources import SOURCE_REF
 from schemas.sources import SourceQueryArgsSchema
 from schemas.sources import SourceSchema
 from service import queries
+from service.examples import example
 
 from .base import Blueprint
 from .base import page_response
@@ -19,7 +20,7 @@ SourcePage = envelope(SourceSchema(only=SOURCE_REF), "SourcePage")
 @blp.route("")
 class Sources(MethodView):
     @blp.arguments(SourceQueryArgsSchema, location="query")
-    @blp.response(200, SourcePage)
+    @blp.response(200, SourcePage, example=example("sources-list"))
     @blp.problems(400)
     def get(self, args):
         """List sources
@@ -31,7 +32,7 @@ class Sources(MethodView):
 
 @blp.route("/<int:source_id>")
 class SourceItem(MethodView):
-    @blp.response(200, SourceSchema)
+    @blp.response(200, SourceSchema, example=example("source"))
     @blp.problems(404)
     def get(self, source_id):
         """Get a source

@@ -6,6 +6,7 @@ from schemas.common import envelope
 from schemas.speakers import SpeakerQueryArgsSchema
 from schemas.speakers import SpeakerSchema
 from service import queries
+from service.examples import example
 
 from .base import Blueprint
 from .base import page_response
@@ -18,7 +19,7 @@ SpeakerPage = envelope(SpeakerSchema, "SpeakerPage")
 @blp.route("")
 class Speakers(MethodView):
     @blp.arguments(SpeakerQueryArgsSchema, location="query")
-    @blp.response(200, SpeakerPage)
+    @blp.response(200, SpeakerPage, example=example("speakers-list"))
     @blp.problems(400)
     def get(self, args):
         """List speakers
@@ -30,7 +31,7 @@ class Speakers(MethodView):
 
 @blp.route("/<slug>")
 class SpeakerItem(MethodView):
-    @blp.response(200, SpeakerSchema)
+    @blp.response(200, SpeakerSchema, example=example("speaker"))
     @blp.problems(404)
     def get(self, slug):
         """Get a speaker

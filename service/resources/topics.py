@@ -6,6 +6,7 @@ from schemas.common import envelope
 from schemas.topics import TopicQueryArgsSchema
 from schemas.topics import TopicSchema
 from service import queries
+from service.examples import example
 
 from .base import Blueprint
 from .base import page_response
@@ -17,7 +18,7 @@ TopicPage = envelope(TopicSchema, "TopicPage")
 @blp.route("")
 class Topics(MethodView):
     @blp.arguments(TopicQueryArgsSchema, location="query")
-    @blp.response(200, TopicPage)
+    @blp.response(200, TopicPage, example=example("topics-list"))
     @blp.problems(400)
     def get(self, args):
         """List topics

@@ -1,0 +1,84 @@
+"""The OpenAPI 3.1 document and the offline docs page."""
+
+import re
+
+import pytest
+
+from service import create_app
+from service.cli import prepare_database
+from service.examples import REQUESTS
+from service.examples import current_examples
+from service.examples import example
+
+
+@pytest.fixture
+def spec(client):
+    return client.get("/openapi.json").get_json()
+
+
+def responses(spec):
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            for status, response in operation["responses"].items():
+                if "$ref" in response:
+                    response = spec["components"]["responses"][response["$ref"].split("/")[-1]]
+                yield path, method, status, response
+
+
+def test_openapi_version_and_every_operation(spec):
+    assert spec["openapi"] == "3.1.0"
+    assert set(spec["paths"]) == {
+        "/speakers", "/speakers/{slug}", "/sources", "/sources/{source_id}", "/quotes",
+        "/quotes/{quote_id}", "/claims", "/claims/{claim_id}", "/topics"}
+
+
+def test_every_response_has_a_schema_and_an_example(spec):
+    for path, method, status, response in responses(spec):
+        (content_type, content), = response["content"].items()
+        expected = "application/json" if status == "200" else "application/problem+json"
+        assert content_type == expected, (path, status)
+        assert "schema" in content, (path, status)
+        assert content.get("example") or content.get("examples"), (path, method, status)
+
+
+def test_every_operation_has_a_summary_and_description(spec):
+    for operations in spec["paths"].values():
+        for method, operation in operations.items():
+            if method != "parameters":
+                assert operation["summary"] and operation.get("description")
+
+
+def test_list_parameters_are_documented(spec):
+    names = {p["name"] for p in spec["paths"]["/claims"]["get"]["parameters"]}
+    assert names == {"limit", "cursor", "speaker", "position", "status", "topic", "lang",
+                     "since", "until"}
+
+
+def test_examples_are_what_the_api_answers_on_the_seeds(new_database_url):
+    """The documented examples are real responses: regenerate with python -m service.examples."""
+    app = create_app({"TESTING": True, "DATABASE_URL": new_database_url})
+    prepare_database(app)
+    answers = current_examples(app.test_client())
+    assert set(answers) == set(REQUESTS)
+    for name, body in answers.items():
+        assert example(name) == body, f"{name}: run python -m service.examples"
+
+
+def test_docs_page_works_offline(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets and all(a.startswith("/docs/assets/") for a in assets), assets
+    for asset in assets:
+        with client.get(asset) as response:
+            assert response.status_code == 200, asset
+    assert "/openapi.json" in html
+
+
+def test_unknown_doc_asset_is_a_problem(client):
+    response = client.get("/docs/assets/nope.js")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
