@@ -56,7 +56,7 @@ class QuoteSchema(StrictSchema):
     )
     source = fields.Nested(SourceSchema, only=SOURCE_REF, dump_only=True)
     selector = fields.Nested(TextQuoteSelectorSchema, dump_only=True, allow_none=True)
-    position = fields.Nested(TextPositionSelectorSchema, dump_only=True, allow_none=True)
+    text_position = fields.Nested(TextPositionSelectorSchema, dump_only=True, allow_none=True)
 
 
 class QuoteQueryArgsSchema(DateRangeArgsMixin, PageArgsSchema):

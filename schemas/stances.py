@@ -12,7 +12,7 @@ from .sources import SourceSchema
 from .speakers import SPEAKER_REF
 from .speakers import SpeakerSchema
 
-QUOTE_IN_STANCE = ("id", "text", "lang", "kind", "said_on", "via", "selector", "position")
+QUOTE_IN_STANCE = ("id", "text", "lang", "kind", "said_on", "via", "selector", "text_position")
 
 
 class StanceSchema(StrictSchema):

@@ -1,6 +1,7 @@
 """Claimbase: quotes, speakers, sources and contested claims, for fact-checkers."""
 
 from flask import Flask
+from flask_cors import CORS
 
 from . import config
 from . import db
@@ -27,6 +28,8 @@ def create_app(test_config=None):
     app.json.sort_keys = False  # fields in schema order
     app.url_map.strict_slashes = False
 
+    # A public read API: browsers on any origin may read it (writes will need a token).
+    CORS(app, expose_headers=["Link"])
     db.init_app(app)
     api = Api(app)
     for blueprint in RESOURCES:

@@ -159,4 +159,4 @@ def _quote_position(quote):
 
 
 Quote.selector = property(_quote_selector)
-Quote.position = property(_quote_position)
+Quote.text_position = property(_quote_position)

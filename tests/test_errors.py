@@ -92,3 +92,9 @@ def test_database_errors_are_503_problems(production_app):
     response = production_app.test_client().get("/db-down")
     assert_problem(response, 503)
     assert response.headers["Retry-After"] == "1"
+
+
+def test_reads_are_open_to_browsers_on_any_origin(client):
+    response = client.get("/claims?limit=1", headers={"Origin": "https://newsroom.example"})
+    assert response.headers["Access-Control-Allow-Origin"] in ("*", "https://newsroom.example")
+    assert "Link" in response.headers["Access-Control-Expose-Headers"]

@@ -22,7 +22,7 @@ def test_quote_detail_carries_w3c_selectors(get_json):
                                   "suffix": detail["selector"]["suffix"]}
     assert detail["selector"]["prefix"].endswith("« ")
     source = get_json(f"/sources/{detail['source']['id']}")
-    start, end = detail["position"]["start"], detail["position"]["end"]
+    start, end = detail["text_position"]["start"], detail["text_position"]["end"]
     assert source["text"][start:end] == detail["text"]
 
 
@@ -69,7 +69,7 @@ def test_source_and_claim_filters(get_json):
 def test_quote_without_source_text_has_no_selector(get_json):
     data = get_json("/quotes?speaker=john-placeholder&limit=100")["data"]
     barge = next(q for q in data if q["text"] == "The cranes left Testland on a barge.")
-    assert barge["selector"] is None and barge["position"] is None
+    assert barge["selector"] is None and barge["text_position"] is None
 
 
 def test_unknown_quote_is_a_404(client):
