@@ -15,6 +15,7 @@ from dataclasses import field
 from pathlib import Path
 
 from marshmallow import ValidationError
+from peewee import IntegrityError
 
 from schemas.claims import ClaimSchema
 from schemas.quotes import QuoteSchema
@@ -135,7 +136,11 @@ class _Loader:
                 if not key:
                     self.problems.append((place, f"alias {alias['name']!r} has no letters"))
                     continue
-                self.get_or_create(Alias, "aliases", {"speaker": speaker, "key": key}, alias)
+                lookup = {"speaker": speaker, "key": key, "lang": alias["lang"]}
+                row = self.get_or_create(Alias, "aliases", lookup, {"name": alias["name"]})
+                if row.name != alias["name"]:
+                    self.problems.append((f"{place}.aliases", f"{alias['name']!r} and "
+                                          f"{row.name!r} are the same name for matching"))
 
     def load_sources(self):
         for i, record in enumerate(self.dataset.get("sources", [])):
@@ -230,10 +235,13 @@ def load_dataset(path):
     if unknown:
         raise DatasetError([(str(path), f"unknown sections: {', '.join(sorted(unknown))}")])
     loader = _Loader(dataset, path.parent)
-    with database.atomic() as transaction:
-        for section in SECTIONS:
-            getattr(loader, f"load_{section}")()
-        if loader.problems:
-            transaction.rollback()
-            raise DatasetError(loader.problems)
+    try:
+        with database.atomic() as transaction:
+            for section in SECTIONS:
+                getattr(loader, f"load_{section}")()
+            if loader.problems:
+                transaction.rollback()
+                raise DatasetError(loader.problems)
+    except IntegrityError as error:  # a constraint the schemas cannot see; nothing was kept
+        raise DatasetError([(str(path), f"conflicts with the database: {error}")]) from None
     return loader.report

@@ -51,7 +51,7 @@ class Alias(BaseModel):
     lang = CharField(max_length=35, null=True)
 
     class Meta:
-        indexes = ((("speaker", "key"), True),)
+        indexes = ((("speaker", "key", "lang"), True),)
 
 
 class Source(BaseModel):

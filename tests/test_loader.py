@@ -86,3 +86,22 @@ def test_quotes_of_a_source_without_text_have_no_selector(db):
 
 def test_exotic_whitespace_is_kept(db):
     assert Quote.get_or_none(Quote.text == "Qui a payé les grues\u202f?") is not None
+
+
+def test_two_spellings_that_match_alike_in_one_language_are_reported(db, tmp_path):
+    speaker = {**SPEAKER, "aliases": [{"name": "Kim Jong-un", "lang": "en"},
+                                      {"name": "Kim Jong Un", "lang": "en"},
+                                      {"name": "Kim Jong Un", "lang": "fr"}]}
+    with pytest.raises(DatasetError) as error:
+        load_dataset(write(tmp_path, {"speakers": [speaker]}))
+    assert error.value.problems == [
+        ("speakers[0].aliases", "'Kim Jong Un' and 'Kim Jong-un' are the same name for matching")]
+
+
+def test_database_constraint_violations_become_dataset_errors(db, tmp_path):
+    clash = {"slug": "new-person", "name": "New Person", "kind": "person", "wikidata_id": "Q7747"}
+    before = counts()
+    with pytest.raises(DatasetError) as error:
+        load_dataset(write(tmp_path, {"speakers": [clash]}))
+    assert "conflicts with the database" in error.value.problems[0][1]
+    assert counts() == before

@@ -90,7 +90,7 @@ def up(migrator, db):
         lang = CharField(max_length=35, null=True)
 
         class Meta:
-            indexes = ((("speaker", "key"), True),)
+            indexes = ((("speaker", "key", "lang"), True),)
 
     class Source(Base):
         slug = CharField(max_length=120, unique=True)
