@@ -43,24 +43,26 @@ def fail(message):
     sys.exit(1)
 
 
-@click.command("init-db")
-@with_appcontext
-def init_db_command():
-    """Create the database schema (all migrations), without seeding."""
+def apply_migrations():
+    """Apply pending migrations to the app's database and say which."""
     database = current_app.extensions["claimbase.db"]
     with database.connection_context():
         applied = db.migrate(database)
     click.echo(f"applied: {', '.join(applied)}" if applied else "the schema is up to date")
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create the database schema (all migrations), without seeding."""
+    apply_migrations()
 
 
 @click.command("migrate")
 @with_appcontext
 def migrate_command():
     """Apply pending migrations (recorded in the database); never drops data."""
-    database = current_app.extensions["claimbase.db"]
-    with database.connection_context():
-        applied = db.migrate(database)
-    click.echo(f"applied: {', '.join(applied)}" if applied else "the schema is up to date")
+    apply_migrations()
 
 
 @click.command("seed")
