@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
+from peewee import OperationalError
 
 from . import db
 from .loader import DatasetError
@@ -126,4 +127,12 @@ def _create_app():
     return create_app()
 
 
-main = FlaskGroup(create_app=_create_app, help="Claimbase: quotes, speakers and contested claims.")
+cli = FlaskGroup(create_app=_create_app, help="Claimbase: quotes, speakers and contested claims.")
+
+
+def main():
+    """The console script: configuration and database errors are one line, not a traceback."""
+    try:
+        cli.main(prog_name="claimbase")
+    except (ValueError, OperationalError) as error:
+        fail(f"{error}".strip().splitlines()[0] + "  (check DATABASE_URL)")

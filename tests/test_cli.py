@@ -105,3 +105,19 @@ def test_serve_answers_over_http_with_gunicorn(new_database_url, tmp_path):
         server.terminate()
         output = server.communicate(timeout=10)[0]
     assert "seed.json" in output
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://host/db", "unsupported DATABASE_URL scheme 'mysql'"),
+        ("sqlite:////no/such/folder/claimbase.db", "unable to open database file"),
+    ],
+)
+def test_bad_database_urls_are_one_clear_line(tmp_path, url, message):
+    claimbase = Path(sys.executable).parent / "claimbase"
+    result = subprocess.run([str(claimbase), "seed"], env={**os.environ, "DATABASE_URL": url},
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
