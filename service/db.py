@@ -5,7 +5,11 @@ from urllib.parse import urlparse
 from flask import Flask
 from peewee import DatabaseProxy
 from peewee import Model
+from peewee import SqliteDatabase
 from playhouse import db_url
+from playhouse.migrations import Runner
+
+from .config import MIGRATIONS_DIR
 
 database = DatabaseProxy()
 
@@ -26,8 +30,6 @@ class BaseModel(Model):
 
 def is_sqlite(db=None):
     """True when the bound database is SQLite (the few places where dialects differ ask this)."""
-    from peewee import SqliteDatabase
-
     target = db if db is not None else database.obj
     return isinstance(target, SqliteDatabase)
 
@@ -71,17 +73,9 @@ def init_app(app: Flask):
 
 def migrate(db=None):
     """Apply pending numbered migrations (service/migrations); returns the names applied."""
-    from playhouse.migrations import Runner
-
-    from .config import MIGRATIONS_DIR
-
     return Runner(db or database.obj, str(MIGRATIONS_DIR)).up()
 
 
 def applied_migrations(db=None):
     """Names of the migrations recorded in the database ({} for a new database)."""
-    from playhouse.migrations import Runner
-
-    from .config import MIGRATIONS_DIR
-
     return Runner(db or database.obj, str(MIGRATIONS_DIR)).applied()
