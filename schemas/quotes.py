@@ -59,6 +59,24 @@ class QuoteSchema(StrictSchema):
     text_position = fields.Nested(TextPositionSelectorSchema, dump_only=True, allow_none=True)
 
 
+class QuoteInputSchema(QuoteSchema):
+    """A quote as written by editors: speaker, relay and source given by reference."""
+
+    speaker_ref = SafeString(required=True, data_key="speaker", load_only=True,
+                             metadata={"description": "The speaker's id or slug."})
+    via_ref = SafeString(data_key="via", load_only=True, allow_none=True,
+                         metadata={"description": "The relay's id or slug, or null."})
+    source_ref = fields.Integer(required=True, data_key="source", load_only=True,
+                                validate=validate.Range(min=1, max=MAX_ID),
+                                metadata={"description": "The source's id."})
+    occurrence = fields.Integer(load_only=True, validate=validate.Range(min=1, max=10000),
+                                metadata={"description": "Which occurrence of the text in the "
+                                          "source text is meant (default 1)."})
+
+    class Meta(QuoteSchema.Meta):
+        exclude = ("speaker", "via", "source", "selector", "text_position")
+
+
 class QuoteQueryArgsSchema(DateRangeArgsMixin, PageArgsSchema):
     speaker = speaker_values("Who said it: id, slug, name or alias; repeat for any of several.")
     via = speaker_values("Who relayed it: id, slug, name or alias; repeatable.")

@@ -5,6 +5,8 @@ from marshmallow import validate
 
 from service.models import POSITIONS
 
+from .common import MAX_ID
+from .common import SafeString
 from .common import StrictSchema
 from .quotes import QuoteSchema
 from .sources import SOURCE_REF
@@ -22,6 +24,21 @@ class StanceSchema(StrictSchema):
     quote = fields.Nested(QuoteSchema, only=QUOTE_IN_STANCE, dump_only=True, allow_none=True)
     source = fields.Nested(SourceSchema, only=SOURCE_REF, dump_only=True, allow_none=True)
     stated_on = fields.Date(load_default=None, allow_none=True)
+
+
+class StanceInputSchema(StanceSchema):
+    """A stance as written by editors: speaker, quote and source given by reference."""
+
+    speaker_ref = SafeString(required=True, data_key="speaker", load_only=True,
+                             metadata={"description": "The speaker's id or slug."})
+    quote_ref = fields.Integer(data_key="quote", load_only=True, allow_none=True,
+                               validate=validate.Range(min=1, max=MAX_ID),
+                               metadata={"description": "Id of a quote by the same speaker."})
+    source_ref = fields.Integer(data_key="source", load_only=True, allow_none=True,
+                                validate=validate.Range(min=1, max=MAX_ID))
+
+    class Meta(StanceSchema.Meta):
+        exclude = ("id", "speaker", "quote", "source")
 
 
 class StanceGroupsSchema(StrictSchema):

@@ -9,12 +9,13 @@ from . import docs
 from . import errors
 from .api import Api
 from .resources import claims
+from .resources import history
 from .resources import quotes
 from .resources import sources
 from .resources import speakers
 from .resources import topics
 
-RESOURCES = (speakers.blp, sources.blp, quotes.blp, claims.blp, topics.blp)
+RESOURCES = (speakers.blp, sources.blp, quotes.blp, claims.blp, topics.blp, history.blp)
 
 
 def create_app(test_config=None):
@@ -32,6 +33,9 @@ def create_app(test_config=None):
     CORS(app, expose_headers=["Link"])
     db.init_app(app)
     api = Api(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer",
+                       "description": "A token from `claimbase tokens create`."})
     for blueprint in RESOURCES:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)

@@ -20,11 +20,15 @@ def schema_name(schema):
     """Component names: the class name without 'Schema'; the embedded variants by name."""
     cls = schema if isinstance(schema, type) else type(schema)
     name = cls.__name__.removesuffix("Schema")
-    if isinstance(schema, type) or not (schema.only or schema.exclude):
+    if isinstance(schema, type):
         return name
-    if schema.exclude:
-        excluded = "".join(f.title().replace("_", "") for f in sorted(schema.exclude))
-        return f"{name}Without{excluded}"
+    if schema.partial:
+        name += "Patch"
+    excluded = set(schema.exclude) - set(getattr(cls.Meta, "exclude", ()))
+    if not (schema.only or excluded):
+        return name
+    if excluded:
+        return name + "Without" + "".join(f.title().replace("_", "") for f in sorted(excluded))
     return EMBEDDED_VARIANTS.get((name, frozenset(schema.only)), f"{name}Part")
 
 
@@ -34,6 +38,9 @@ EMBEDDED_VARIANTS = {
     ("Quote", frozenset(QUOTE_IN_STANCE)): "QuoteInStance",
     ("Topic", frozenset(("slug", "name"))): "TopicRef",
 }
+
+
+PROBLEM_EXAMPLES = (400, 401, 403, 404, 409, 412, 422, 428)
 
 
 class Api(SmorestApi):
@@ -54,7 +61,7 @@ class Api(SmorestApi):
             response = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
-            if status in (400, 404):
+            if status in PROBLEM_EXAMPLES:
                 response["example"] = example(f"problem-{status.value}")
             prepare_response(response, self.spec, PROBLEM_MIMETYPE)
             self.spec.components.response(status.name, response, lazy=True)

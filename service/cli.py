@@ -8,11 +8,16 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
+from peewee import IntegrityError
 from peewee import OperationalError
 
 from . import db
+from .auth import create_token
+from .auth import revoke_token
 from .loader import DatasetError
 from .loader import load_dataset
+from .models import TOKEN_ROLES
+from .models import ApiToken
 
 
 def seed_files(seeds_dir):
@@ -116,8 +121,55 @@ def serve_command(host, port, workers):
     Server().run()
 
 
+@click.group("tokens")
+def tokens_group():
+    """Create, list and revoke the bearer tokens that writes need."""
+
+
+@tokens_group.command("create")
+@click.option("--name", required=True, help="Who uses it (shown in the history of changes).")
+@click.option("--role", type=click.Choice(TOKEN_ROLES), default="editor", show_default=True,
+              help="editor: writes; admin: also deletes speakers and sources, manages topics.")
+@with_appcontext
+def tokens_create(name, role):
+    """Create a token and print it once (only its hash is stored)."""
+    database = current_app.extensions["claimbase.db"]
+    with database.connection_context():
+        try:
+            token, _ = create_token(name, role)
+        except IntegrityError:
+            fail(f"a token named {name!r} exists already")
+    click.echo(token)
+    click.echo(f"{role} token {name!r} created; it is shown only this once.", err=True)
+
+
+@tokens_group.command("list")
+@with_appcontext
+def tokens_list():
+    """List tokens: name, role, created, revoked (never the tokens themselves)."""
+    database = current_app.extensions["claimbase.db"]
+    with database.connection_context():
+        for row in ApiToken.select().order_by(ApiToken.name):
+            revoked = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+            click.echo(f"{row.name}\t{row.role}\tcreated {row.created_at:%Y-%m-%d %H:%M}"
+                       f"\t{revoked}")
+
+
+@tokens_group.command("revoke")
+@click.argument("name")
+@with_appcontext
+def tokens_revoke(name):
+    """Revoke a token by name: it is refused from now on."""
+    database = current_app.extensions["claimbase.db"]
+    with database.connection_context():
+        if not revoke_token(name):
+            fail(f"no active token named {name!r}")
+    click.echo(f"token {name!r} revoked")
+
+
 def register_commands(app):
-    for command in (init_db_command, migrate_command, seed_command, serve_command):
+    for command in (init_db_command, migrate_command, seed_command, serve_command,
+                    tokens_group):
         app.cli.add_command(command)
 
 

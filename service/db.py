@@ -79,3 +79,10 @@ def migrate(db=None):
 def applied_migrations(db=None):
     """Names of the migrations recorded in the database ({} for a new database)."""
     return Runner(db or database.obj, str(MIGRATIONS_DIR)).applied()
+
+
+def write_transaction():
+    """One write transaction. SQLite takes its write lock at BEGIN (IMMEDIATE), so concurrent
+    writers queue on busy_timeout instead of failing on a lock upgrade."""
+    db = database.obj
+    return db.atomic("IMMEDIATE") if is_sqlite(db) else db.atomic()

@@ -2,6 +2,7 @@
 
 import http
 import logging
+import re
 
 from flask import Flask
 from flask import request
@@ -10,6 +11,8 @@ from peewee import OperationalError
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import PreconditionFailed as PreconditionFailedBase
+from werkzeug.exceptions import UnprocessableEntity as UnprocessableEntityBase
 
 PROBLEM_MIMETYPE = "application/problem+json"
 REQUEST_LOCATIONS = ("query", "json", "path", "headers", "form", "files", "view_args", "cookies")
@@ -22,6 +25,29 @@ class ValidationProblem(BadRequest):
     def __init__(self, errors, detail=None):
         super().__init__(description=detail)
         self.data = {"errors": errors}
+
+
+class UnprocessableEntity(UnprocessableEntityBase):
+    """A body that is well-formed but cannot be applied (unknown reference, quote not in
+    its source text…), with the fields at fault."""
+
+    def __init__(self, errors):
+        super().__init__()
+        self.data = {"errors": errors}
+
+
+class PreconditionFailed(PreconditionFailedBase):
+    """If-Match named a version that is no longer current; says which one is."""
+
+    def __init__(self, current_version):
+        super().__init__(description="The resource has changed since you read it: "
+                         "reload it and apply your change again.")
+        self.data = {"extra": {"etag": etag(current_version)} if current_version else {}}
+
+
+def etag(version):
+    """The ETag of a resource version."""
+    return f'"v{version}"'
 
 
 def not_found(what, key):
@@ -69,7 +95,23 @@ def problem_from_http_exception(error: HTTPException):
     if status == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
     headers["Content-Type"] = PROBLEM_MIMETYPE
-    return problem_body(status, detail, errors), status, headers
+    body = problem_body(status, detail, errors)
+    body.update(data.get("extra") or {})
+    return body, status, headers
+
+
+def conflict_detail(error):
+    """What a constraint violation means, in words (SQLite and PostgreSQL phrase it apart)."""
+    message = str(error)
+    if "UNIQUE" in message or "duplicate key" in message:
+        match = re.search(r"UNIQUE constraint failed: ([\w., ]+)|Key \(([^)]*)\)", message)
+        what = (match.group(1) or match.group(2)) if match else "unique field"
+        columns = ", ".join(c.strip().rsplit(".", 1)[-1] for c in what.split(","))
+        return f"Another record already has the same {columns}."
+    if "FOREIGN KEY" in message or "foreign key" in message:
+        return "Other records still refer to this one (quotes, stances, claims…): " \
+               "change or delete them first."
+    return "The change conflicts with existing data."
 
 
 def register_error_handlers(app: Flask):
@@ -78,9 +120,7 @@ def register_error_handlers(app: Flask):
     @app.errorhandler(IntegrityError)
     def _conflict(error):
         log.info("integrity error: %s", error)
-        return problem_body(409, "The change conflicts with existing data."), 409, {
-            "Content-Type": PROBLEM_MIMETYPE
-        }
+        return problem_body(409, conflict_detail(error)), 409, {"Content-Type": PROBLEM_MIMETYPE}
 
     @app.errorhandler(OperationalError)
     def _unavailable(error):

@@ -1,15 +1,25 @@
 """Entities: fields and constraints only. The schema itself is created by migrations."""
 
+import datetime
+import json
+
 from peewee import SQL
 from peewee import CharField
 from peewee import Check
 from peewee import CompositeKey
 from peewee import DateField
+from peewee import DateTimeField
 from peewee import ForeignKeyField
 from peewee import IntegerField
 from peewee import TextField
 
 from .db import BaseModel
+
+
+def utcnow():
+    """Naive UTC now (both backends store it alike)."""
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
 
 SPEAKER_KINDS = ("person", "government", "organization", "group", "media")
 SOURCE_KINDS = (
@@ -35,6 +45,7 @@ def one_of(column, values):
 
 
 class Speaker(BaseModel):
+    version = IntegerField(default=1)  # bumped by every write: the ETag
     slug = CharField(max_length=120, unique=True)
     name = TextField()
     key = CharField(max_length=255, index=True)  # name_key(name): case/accent/punctuation-free
@@ -55,6 +66,7 @@ class Alias(BaseModel):
 
 
 class Source(BaseModel):
+    version = IntegerField(default=1)  # bumped by every write: the ETag
     slug = CharField(max_length=120, unique=True)
     kind = CharField(max_length=30, constraints=[one_of("kind", SOURCE_KINDS)])
     title = TextField(null=True)
@@ -66,6 +78,7 @@ class Source(BaseModel):
 
 
 class Quote(BaseModel):
+    version = IntegerField(default=1)  # bumped by every write: the ETag
     text = TextField(constraints=[Check("length(text) > 0")])
     lang = CharField(max_length=35, null=True, index=True)
     speaker = ForeignKeyField(Speaker, backref="quotes", on_delete="RESTRICT")
@@ -90,11 +103,13 @@ class Quote(BaseModel):
 
 
 class Topic(BaseModel):
+    version = IntegerField(default=1)  # bumped by every write: the ETag
     slug = CharField(max_length=120, unique=True)
     name = TextField()
 
 
 class Claim(BaseModel):
+    version = IntegerField(default=1)  # bumped by every write: the ETag
     text = TextField(constraints=[Check("length(text) > 0")])
     lang = CharField(max_length=35, null=True, index=True)
     first_seen = DateField(null=True)
@@ -141,7 +156,57 @@ class Review(BaseModel):
     lang = CharField(max_length=35, null=True)
 
 
-MODELS = [Speaker, Alias, Source, Quote, Topic, Claim, ClaimTopic, Stance, Review]
+TOKEN_ROLES = ("editor", "admin")
+CHANGE_ACTIONS = ("create", "update", "delete")
+
+
+class ApiToken(BaseModel):
+    """A bearer token for writes; only its SHA-256 is stored."""
+
+    name = CharField(max_length=100, unique=True)
+    role = CharField(max_length=10, constraints=[one_of("role", TOKEN_ROLES)])
+    token_hash = CharField(max_length=64, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+
+
+class Change(BaseModel):
+    """One write: who, when, what, and each changed field's value before and after (JSON)."""
+
+    at = DateTimeField(index=True)
+    token_name = CharField(max_length=100, index=True)
+    action = CharField(max_length=10, constraints=[one_of("action", CHANGE_ACTIONS)])
+    resource = CharField(max_length=20)
+    resource_id = IntegerField()
+    resource_slug = CharField(max_length=120, null=True)
+    parent_resource = CharField(max_length=20, null=True)
+    parent_id = IntegerField(null=True)
+    fields = TextField()
+
+    @property
+    def at_utc(self):
+        return self.at.replace(tzinfo=datetime.UTC)
+
+    @property
+    def changed_fields(self):
+        return json.loads(self.fields)
+
+    @property
+    def parent(self):
+        if self.parent_resource is None:
+            return None
+        return {"resource": self.parent_resource, "id": self.parent_id}
+
+    class Meta:
+        indexes = (
+            (("resource", "resource_id"), False),
+            (("resource", "resource_slug"), False),
+            (("parent_resource", "parent_id"), False),
+        )
+
+
+MODELS = [Speaker, Alias, Source, Quote, Topic, Claim, ClaimTopic, Stance, Review, ApiToken,
+          Change]
 
 
 def _quote_selector(quote):

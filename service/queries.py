@@ -13,6 +13,7 @@ from peewee import fn
 from .errors import not_found
 from .models import POSITIONS
 from .models import Alias
+from .models import Change
 from .models import Claim
 from .models import ClaimTopic
 from .models import Quote
@@ -341,6 +342,18 @@ def claim_by_id(claim_id):
 
 # --- topics -------------------------------------------------------------------------------
 
+def topic_by_slug(slug):
+    """One topic with its number of claims, or a 404."""
+    topic = None
+    if "\x00" not in slug:
+        topic = (Topic.select(Topic, fn.COUNT(ClaimTopic.claim).alias("claims_count"))
+                 .join(ClaimTopic, JOIN.LEFT_OUTER).where(Topic.slug == slug)
+                 .group_by(Topic.id).first())
+    if topic is None:
+        raise not_found("topic with slug", slug)
+    return topic
+
+
 def topics_page(limit, cursor=None):
     """Topics in slug order, each with the number of claims tagged."""
     query = (
@@ -349,3 +362,45 @@ def topics_page(limit, cursor=None):
         .group_by(Topic.id)
     )
     return keyset_page(query, Topic.slug, limit, cursor, key_type=str)
+
+
+# --- history ------------------------------------------------------------------------------
+
+def history_page(resource, resource_id, limit, cursor=None):
+    """Every recorded change of one resource and of its parts (aliases, stances, …), oldest
+    first. Readable after the resource is deleted."""
+    own = (Change.resource == resource) & (Change.resource_id == resource_id)
+    parts = (Change.parent_resource == resource) & (Change.parent_id == resource_id)
+    return keyset_page(Change.select().where(own | parts), Change.id, limit, cursor)
+
+
+def history_target(model, resource, lookup):
+    """The id whose history to read: the live row's, else the id a deleted row had (found
+    through its recorded changes), else a 404."""
+    field, value = lookup
+    row = model.get_or_none(getattr(model, field) == value)
+    if row is not None:
+        return row.id
+    recorded = Change.select(Change.resource_id).where(Change.resource == resource)
+    if field == "slug":
+        recorded = recorded.where(Change.resource_slug == value)
+    else:
+        recorded = recorded.where(Change.resource_id == value)
+    change = recorded.order_by(Change.id.desc()).first()
+    if change is None:
+        raise not_found(f"{resource} with {field}", value)
+    return change.resource_id
+
+
+def changes_page(limit, cursor=None, resource=None, token=None, since=None, until=None):
+    """The global feed of changes, oldest first (poll with the last cursor for new ones)."""
+    query = Change.select()
+    if resource:
+        query = query.where(Change.resource == resource)
+    if token:
+        query = query.where(Change.token_name == token)
+    if since:
+        query = query.where(Change.at >= since)
+    if until:
+        query = query.where(Change.at <= until)
+    return keyset_page(query, Change.id, limit, cursor)

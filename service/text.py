@@ -45,7 +45,7 @@ def locate_quote(source_text: str, exact: str, occurrence: int = 1) -> TextQuote
         if start < 0:
             found = source_text.count(exact)
             raise QuoteNotInSource(
-                f"the quote is not found verbatim in the source text "
+                f"The quote is not found verbatim in the source text "
                 f"(occurrence {occurrence} asked, {found} found)"
             )
     end = start + len(exact)

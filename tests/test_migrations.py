@@ -2,23 +2,39 @@
 
 import pytest
 from peewee import IntegrityError
+from playhouse.migrations import Runner
 from playhouse.schema_diff import diff_models
 
 from service import create_app
+from service.config import MIGRATIONS_DIR
 from service.db import applied_migrations
 from service.db import bind
 from service.db import migrate
 from service.models import MODELS
 from service.models import Speaker
 
+MIGRATIONS = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
+
 
 def test_migrations_are_recorded_and_run_once(new_database_url):
     db = bind(create_app({"DATABASE_URL": new_database_url}).extensions["claimbase.db"])
     with db.connection_context():
         assert applied_migrations(db) == {}
-        assert migrate(db) == ["0001_initial"]
-        assert list(applied_migrations(db)) == ["0001_initial"]
+        assert migrate(db) == MIGRATIONS
+        assert sorted(applied_migrations(db)) == MIGRATIONS
         assert migrate(db) == []
+
+
+def test_later_migrations_keep_existing_data(new_database_url):
+    """A database made and filled by 0001 alone keeps every row through the later ones."""
+    db = bind(create_app({"DATABASE_URL": new_database_url}).extensions["claimbase.db"])
+    with db.connection_context():
+        Runner(db, str(MIGRATIONS_DIR)).up("0001_initial")
+        db.execute_sql("INSERT INTO speaker (slug, name, key, kind) "
+                       "VALUES ('early-bird', 'Early Bird', 'early bird', 'person')")
+        assert migrate(db) == MIGRATIONS[1:]
+        speaker = Speaker.get(Speaker.slug == "early-bird")
+    assert (speaker.name, speaker.version) == ("Early Bird", 1)
 
 
 def test_migrated_schema_matches_the_models(new_database_url):

@@ -1,28 +1,61 @@
 """Response examples of the OpenAPI document: real responses of the seeded database.
 
-Each example is the body Claimbase gives for one request on a database holding only the
-seeds. `python -m service.examples` regenerates the files; a test checks that they still
-equal what the API answers, so the documentation cannot drift from the behaviour.
+Each example is the body Claimbase gives for one request, replayed in order on a new
+database holding only the seeds, with an editor token. `python -m service.examples`
+regenerates the files; a test replays the requests and checks that the answers still equal
+the files (times of day masked), so the documentation cannot drift from the behaviour.
 """
 
 import json
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+EXAMPLE_TOKEN_NAME = "newsroom-editor"
 
+
+@dataclass(frozen=True)
+class ExampleRequest:
+    method: str
+    path: str
+    body: dict | None = None
+    token: bool = False
+    headers: dict = field(default_factory=dict)
+
+
+# Replayed in this order: the writes at the end see the data as the reads left it.
 REQUESTS = {
-    "speakers-list": "/speakers?kind=person&limit=2",
-    "speaker": "/speakers/vladimir-putin",
-    "sources-list": "/sources?limit=1",
-    "quotes-list": "/quotes?speaker=Kim%20Jong%20Un&limit=2",
-    "quote": "/quotes/1",
-    "source": "/sources/1",
-    "claims-list": "/claims?speaker=%C3%89tats-Unis&limit=1",
-    "claim": "/claims/1",
-    "topics-list": "/topics?limit=3",
-    "unmatched-speaker": "/claims?speaker=Poutin",
-    "problem-400": "/claims?limit=1000&colour=red",
-    "problem-404": "/claims/424242",
+    "speakers-list": ExampleRequest("GET", "/speakers?kind=person&limit=2"),
+    "speaker": ExampleRequest("GET", "/speakers/vladimir-putin"),
+    "sources-list": ExampleRequest("GET", "/sources?limit=1"),
+    "source": ExampleRequest("GET", "/sources/1"),
+    "quotes-list": ExampleRequest("GET", "/quotes?speaker=Kim%20Jong%20Un&limit=2"),
+    "quote": ExampleRequest("GET", "/quotes/1"),
+    "claims-list": ExampleRequest("GET", "/claims?speaker=%C3%89tats-Unis&limit=1"),
+    "claim": ExampleRequest("GET", "/claims/1"),
+    "topics-list": ExampleRequest("GET", "/topics?limit=3"),
+    "topic": ExampleRequest("GET", "/topics/arms-trade"),
+    "unmatched-speaker": ExampleRequest("GET", "/claims?speaker=Poutin"),
+    "problem-400": ExampleRequest("GET", "/claims?limit=1000&colour=red"),
+    "problem-404": ExampleRequest("GET", "/claims/424242"),
+    "problem-401": ExampleRequest("POST", "/claims", {"text": "A claim.", "lang": "en"}),
+    "problem-403": ExampleRequest("DELETE", "/topics/arms-trade", token=True,
+                                  headers={"If-Match": '"v1"'}),
+    "problem-428": ExampleRequest("PATCH", "/claims/1", {"lang": "en"}, token=True),
+    "problem-412": ExampleRequest("PATCH", "/claims/1", {"lang": "en"}, token=True,
+                                  headers={"If-Match": '"v0"'}),
+    "problem-409": ExampleRequest("POST", "/speakers", token=True, body={
+        "slug": "vladimir-putin", "name": "Vladimir Putin", "kind": "person"}),
+    "problem-422": ExampleRequest("POST", "/quotes", token=True, body={
+        "text": "Nous n’avons jamais dit cela", "kind": "direct", "lang": "fr",
+        "speaker": "vladimir-putin", "source": 1}),
+    "claim-updated": ExampleRequest("PATCH", "/claims/2", token=True,
+                                    headers={"If-Match": '"v1"'}, body={"text": (
+        "An arms deal between North Korea and Russia would violate international sanctions "
+        "that Russia itself has supported.")}),
+    "claim-history": ExampleRequest("GET", "/claims/2/history"),
+    "changes": ExampleRequest("GET", "/changes?limit=1"),
 }
 
 
@@ -35,11 +68,19 @@ def example(name):
 
 def long_text_elided(body):
     """A source's full text is long: the documented example keeps its beginning only."""
-    if isinstance(body.get("text"), str) and len(body["text"]) > 200:
+    if isinstance(body, dict) and isinstance(body.get("text"), str) and len(body["text"]) > 200:
         body = {**body, "text": body["text"][:200] + "…"}
     return body
 
 
-def current_examples(client):
-    """{name: body} as the API answers now, through a Flask test client."""
-    return {name: long_text_elided(client.get(path).get_json()) for name, path in REQUESTS.items()}
+def current_examples(client, token):
+    """{name: body} as the API answers now, replaying REQUESTS through a Flask test client."""
+    answers = {}
+    for name, request in REQUESTS.items():
+        headers = dict(request.headers)
+        if request.token:
+            headers["Authorization"] = f"Bearer {token}"
+        response = client.open(request.path, method=request.method, json=request.body,
+                               headers=headers)
+        answers[name] = long_text_elided(response.get_json())
+    return answers

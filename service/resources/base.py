@@ -1,13 +1,30 @@
-"""What every resource blueprint shares: strict argument parsing and the page envelope."""
+"""What every resource blueprint shares: strict argument parsing, the page envelope,
+ETags and If-Match, authenticated writes, and their documentation."""
 
 import http
+import re
 
 import flask_smorest
+from flask import g
 from flask import request
 from flask import url_for
 from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import PreconditionRequired
 
 from schemas.common import encode_cursor
+from service.auth import require
+from service.errors import PreconditionFailed
+from service.errors import etag
+
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "The ETag of the version you read (from GET): the write applies only if "
+                   "the resource has not changed since (otherwise 412).",
+}
+WRITE_PROBLEMS = (400, 401, 403, 422)
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -31,6 +48,54 @@ class Blueprint(flask_smorest.Blueprint):
             return func
 
         return decorator
+
+    def write(self, role, *statuses, if_match=False):
+        """An authenticated write: a token of at least `role`, checked before anything else;
+        documented with its security scheme, its If-Match header and every problem."""
+
+        def decorator(func):
+            func = require(role)(func)
+            func = self.doc(security=[{"bearerAuth": []}])(func)
+            if if_match:
+                func = self.doc(parameters=[IF_MATCH])(func)
+                statuses_ = (*statuses, 404, 412, 428)
+            else:
+                statuses_ = statuses
+            return self.problems(*WRITE_PROBLEMS, *statuses_)(func)
+
+        return decorator
+
+
+def actor():
+    """The name of the token making the current write."""
+    return g.token.name
+
+
+def expected_version(row):
+    """The version an If-Match names for this row, or 428 (missing) / 412 (stale)."""
+    header = request.headers.get("If-Match")
+    if not header:
+        raise PreconditionRequired(description="This write needs an If-Match header with the "
+                                   "ETag you read: it protects against lost updates.")
+    if header.strip() == "*":
+        return row.version
+    tags = re.findall(r'(?:W/)?"[^"]*"', header)
+    if etag(row.version) not in tags:
+        raise PreconditionFailed(row.version)
+    return row.version
+
+
+def optional_version(row):
+    """For writes where If-Match is optional: the version it names, or None without one."""
+    return expected_version(row) if "If-Match" in request.headers else None
+
+
+def with_etag(row, status=200, location=None):
+    """(row, status, headers) carrying the row's ETag (and Location for a creation)."""
+    headers = {"ETag": etag(row.version)}
+    if location:
+        headers["Location"] = location
+    return row, status, headers
 
 
 def _url_with(cursor):

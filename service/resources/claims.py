@@ -1,19 +1,33 @@
 """/claims: checkable propositions, with who asserts, denies or questions them."""
 
+from flask import url_for
 from flask.views import MethodView
 
 from schemas.claims import ClaimQueryArgsSchema
 from schemas.claims import ClaimSchema
 from schemas.common import envelope
+from schemas.reviews import ReviewSchema
+from schemas.stances import StanceInputSchema
 from service import queries
+from service import writes
 from service.examples import example
+from service.models import Claim
 
 from .base import Blueprint
+from .base import actor
+from .base import expected_version
+from .base import optional_version
 from .base import page_response
+from .base import with_etag
+from .history import register_history
 
 blp = Blueprint("claims", __name__, url_prefix="/claims",
                 description="Claims and the stances speakers take on them.")
 ClaimPage = envelope(ClaimSchema, "ClaimPage")
+
+
+def location(claim_id):
+    return url_for("claims.ClaimItem", claim_id=claim_id)
 
 
 @blp.route("")
@@ -35,6 +49,17 @@ class Claims(MethodView):
         """
         return page_response(queries.claims_page(**args))
 
+    @blp.write("editor")
+    @blp.arguments(ClaimSchema)
+    @blp.response(201, ClaimSchema, example=example("claim"))
+    def post(self, data):
+        """Create a claim
+
+        Written neutrally; its status follows the stances added to it.
+        """
+        claim = writes.create_claim(data, actor())
+        return with_etag(queries.claim_by_id(claim.id), 201, location(claim.id))
+
 
 @blp.route("/<int:claim_id>")
 class ClaimItem(MethodView):
@@ -45,4 +70,113 @@ class ClaimItem(MethodView):
 
         Its stances grouped by position, each with speaker, quote and source; reviews; topics.
         """
-        return queries.claim_by_id(claim_id)
+        return with_etag(queries.claim_by_id(claim_id))
+
+    @blp.write("editor", 409, if_match=True)
+    @blp.arguments(ClaimSchema(partial=True))
+    @blp.response(200, ClaimSchema, example=example("claim-updated"))
+    def patch(self, data, claim_id):
+        """Update a claim
+
+        Its text, language or first-seen date; the status is derived, never written.
+        """
+        claim = queries.claim_by_id(claim_id)
+        writes.update_claim(claim, expected_version(claim), data, actor())
+        return with_etag(queries.claim_by_id(claim_id))
+
+    @blp.write("editor", if_match=True)
+    @blp.response(204)
+    def delete(self, claim_id):
+        """Delete a claim
+
+        With its stances, reviews and topic links; its history stays readable.
+        """
+        claim = queries.claim_by_id(claim_id)
+        writes.delete_claim(claim, expected_version(claim), actor())
+
+
+@blp.route("/<int:claim_id>/stances")
+class ClaimStances(MethodView):
+    @blp.write("editor", 404, 409, 412)
+    @blp.arguments(StanceInputSchema)
+    @blp.response(201, ClaimSchema, example=example("claim"))
+    def post(self, data, claim_id):
+        """Add a stance to a claim
+
+        A speaker's position, with an optional quote (by the same speaker) and source.
+        Returns the claim, whose status follows at once. 409 when the speaker already takes
+        that position. If-Match is optional; when given, it must be current.
+        """
+        claim = queries.claim_by_id(claim_id)
+        writes.add_stance(claim, data, actor(), optional_version(claim))
+        return with_etag(queries.claim_by_id(claim_id), 201, location(claim_id))
+
+
+@blp.route("/<int:claim_id>/stances/<int:stance_id>")
+class ClaimStance(MethodView):
+    @blp.write("editor", if_match=True)
+    @blp.response(204)
+    def delete(self, claim_id, stance_id):
+        """Remove a stance from a claim
+
+        If-Match carries the claim's ETag.
+        """
+        claim = queries.claim_by_id(claim_id)
+        writes.remove_stance(claim, stance_id, expected_version(claim), actor())
+
+
+@blp.route("/<int:claim_id>/reviews")
+class ClaimReviews(MethodView):
+    @blp.write("editor", 404, 409, 412)
+    @blp.arguments(ReviewSchema)
+    @blp.response(201, ClaimSchema, example=example("claim"))
+    def post(self, data, claim_id):
+        """Add a review to a claim
+
+        A fact-checker's verdict: the label as published and, optionally, the normalised
+        rating. Returns the claim. If-Match is optional; when given, it must be current.
+        """
+        claim = queries.claim_by_id(claim_id)
+        writes.add_review(claim, data, actor(), optional_version(claim))
+        return with_etag(queries.claim_by_id(claim_id), 201, location(claim_id))
+
+
+@blp.route("/<int:claim_id>/reviews/<int:review_id>")
+class ClaimReview(MethodView):
+    @blp.write("editor", if_match=True)
+    @blp.response(204)
+    def delete(self, claim_id, review_id):
+        """Remove a review from a claim
+
+        If-Match carries the claim's ETag.
+        """
+        claim = queries.claim_by_id(claim_id)
+        writes.remove_review(claim, review_id, expected_version(claim), actor())
+
+
+@blp.route("/<int:claim_id>/topics/<topic_slug>")
+class ClaimTopic(MethodView):
+    @blp.write("editor", if_match=True)
+    @blp.response(204)
+    def put(self, claim_id, topic_slug):
+        """Tag a claim with a topic
+
+        Idempotent. If-Match carries the claim's ETag.
+        """
+        claim = queries.claim_by_id(claim_id)
+        topic = queries.topic_by_slug(topic_slug)
+        writes.tag_claim(claim, topic, expected_version(claim), actor())
+
+    @blp.write("editor", if_match=True)
+    @blp.response(204)
+    def delete(self, claim_id, topic_slug):
+        """Remove a topic from a claim
+
+        If-Match carries the claim's ETag.
+        """
+        claim = queries.claim_by_id(claim_id)
+        topic = queries.topic_by_slug(topic_slug)
+        writes.untag_claim(claim, topic, expected_version(claim), actor())
+
+
+register_history(blp, Claim, "claim", "id", "claim_id")

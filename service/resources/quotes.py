@@ -1,15 +1,23 @@
 """/quotes: words as published, with who said them, who relayed them and where."""
 
+from flask import url_for
 from flask.views import MethodView
 
 from schemas.common import envelope
+from schemas.quotes import QuoteInputSchema
 from schemas.quotes import QuoteQueryArgsSchema
 from schemas.quotes import QuoteSchema
 from service import queries
+from service import writes
 from service.examples import example
+from service.models import Quote
 
 from .base import Blueprint
+from .base import actor
+from .base import expected_version
 from .base import page_response
+from .base import with_etag
+from .history import register_history
 
 blp = Blueprint("quotes", __name__, url_prefix="/quotes",
                 description="Verbatim quotes, located in their source text.")
@@ -30,6 +38,19 @@ class Quotes(MethodView):
         """
         return page_response(queries.quotes_page(**args))
 
+    @blp.write("editor", 409)
+    @blp.arguments(QuoteInputSchema)
+    @blp.response(201, QuoteSchema, example=example("quote"))
+    def post(self, data):
+        """Create a quote
+
+        When the source holds its text, the quote must be found there verbatim (422
+        otherwise); its selectors are computed and stored.
+        """
+        quote = writes.create_quote(data, actor())
+        location = url_for("quotes.QuoteItem", quote_id=quote.id)
+        return with_etag(queries.quote_by_id(quote.id), 201, location)
+
 
 @blp.route("/<int:quote_id>")
 class QuoteItem(MethodView):
@@ -40,4 +61,29 @@ class QuoteItem(MethodView):
 
         With its W3C TextQuoteSelector and TextPositionSelector when the source text is held.
         """
-        return queries.quote_by_id(quote_id)
+        return with_etag(queries.quote_by_id(quote_id))
+
+    @blp.write("editor", 409, if_match=True)
+    @blp.arguments(QuoteInputSchema(partial=True))
+    @blp.response(200, QuoteSchema, example=example("quote"))
+    def patch(self, data, quote_id):
+        """Update a quote
+
+        A new text, source or occurrence is located again in the source text.
+        """
+        quote = queries.quote_by_id(quote_id)
+        writes.update_quote(quote, expected_version(quote), data, actor())
+        return with_etag(queries.quote_by_id(quote_id))
+
+    @blp.write("editor", 409, if_match=True)
+    @blp.response(204)
+    def delete(self, quote_id):
+        """Delete a quote
+
+        Stances that cited it keep their position, without evidence.
+        """
+        quote = queries.quote_by_id(quote_id)
+        writes.delete_quote(quote, expected_version(quote), actor())
+
+
+register_history(blp, Quote, "quote", "id", "quote_id")
