@@ -18,6 +18,7 @@ SPEAKER_REF = ("id", "slug", "name", "kind")  # how other resources embed a spea
 
 
 class AliasSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
     name = SafeString(required=True, validate=validate.Length(min=1, max=255))
     lang = SafeString(load_default=None, allow_none=True, validate=LANG)
 

@@ -245,11 +245,11 @@ def _quote_values(data, quote=None):
         values["speaker"] = find_speaker(data["speaker_ref"], "speaker")
     if "via_ref" in data:
         values["via"] = find_speaker(data["via_ref"], "via") if data["via_ref"] else None
-    source = quote.source if quote is not None else None
     if "source_ref" in data:
         source = values["source"] = _find(Source, data["source_ref"], "source", "source")
-    relocate = quote is None or {"text", "source_ref", "occurrence"} & set(data)
-    if relocate:
+    elif quote is not None:
+        source = Source.get_by_id(quote.source_id)  # with its text, which lists leave out
+    if quote is None or {"text", "source_ref", "occurrence"} & set(data):
         text = values.get("text", quote.text if quote is not None else None)
         values.update(_selector(source.text, text, data.get("occurrence", 1)))
     return values

@@ -15,6 +15,8 @@ import psycopg
 import pytest
 
 from service import create_app
+from service.auth import create_token
+from service.auth import revoke_token
 from service.config import SEEDS_DIR
 from service.db import bind
 from service.db import migrate
@@ -62,12 +64,80 @@ def postgres_databases():
     databases.drop_all()
 
 
+def empty_database_url(backend, directory, request):
+    """A URL for a new, empty database of this backend."""
+    if backend == "sqlite":
+        return f"sqlite:///{directory / 'claimbase.db'}"
+    return request.getfixturevalue("postgres_databases").create()
+
+
 @pytest.fixture
 def new_database_url(backend, tmp_path, request):
     """A URL for an empty database of the current backend (for tests that build their own)."""
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'claimbase.db'}"
-    return request.getfixturevalue("postgres_databases").create()
+    return empty_database_url(backend, tmp_path, request)
+
+
+class Editor:
+    """A test client that writes with a token: .post/.patch/.put/.delete(path, json, etag)."""
+
+    def __init__(self, client, token):
+        self.client = client
+        self.token = token
+
+    def headers(self, etag=None, token=None):
+        headers = {"Authorization": f"Bearer {token or self.token}"}
+        if etag:
+            headers["If-Match"] = etag
+        return headers
+
+    def get(self, path):
+        return self.client.get(path)
+
+    def etag(self, path):
+        response = self.client.get(path)
+        assert response.status_code == 200, response.get_json()
+        return response.headers["ETag"]
+
+    def post(self, path, json=None, etag=None, token=None):
+        return self.client.post(path, json=json, headers=self.headers(etag, token))
+
+    def patch(self, path, json=None, etag=None, token=None):
+        return self.client.patch(path, json=json, headers=self.headers(etag, token))
+
+    def put(self, path, etag=None, token=None):
+        return self.client.put(path, headers=self.headers(etag, token))
+
+    def delete(self, path, etag=None, token=None):
+        return self.client.delete(path, headers=self.headers(etag, token))
+
+
+@pytest.fixture(scope="module")
+def write_app(backend, tmp_path_factory, request):
+    """An app over its own database (the fixture world) for tests that write through HTTP,
+    with tokens: `editor`, `admin` and a revoked one."""
+    url = empty_database_url(backend, tmp_path_factory.mktemp("writes"), request)
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    db = bind(app.extensions["claimbase.db"])
+    with db.connection_context():
+        migrate(db)
+        load_dataset(WORLD)
+        app.config["TOKENS"] = {role: create_token(f"{role}-token", role)[0]
+                                for role in ("editor", "admin")}
+        app.config["TOKENS"]["revoked"] = create_token("revoked-token", "admin")[0]
+        revoke_token("revoked-token")
+    yield app
+    db.close()
+
+
+@pytest.fixture
+def editor(write_app):
+    bind(write_app.extensions["claimbase.db"])
+    return Editor(write_app.test_client(), write_app.config["TOKENS"]["editor"])
+
+
+@pytest.fixture
+def tokens(write_app):
+    return write_app.config["TOKENS"]
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
