@@ -11,11 +11,14 @@ from marshmallow import validate
 from service import config
 
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Not a valid slug (a-z, 0-9, hyphens).")
-LANG = validate.Regexp(
-    r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$", error="Not a valid BCP 47 language tag."
-)
+LANG = [
+    validate.Length(max=35),
+    validate.Regexp(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$",
+                    error="Not a valid BCP 47 language tag."),
+]
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Not an ISO 3166-1 alpha-2 country code.")
-WIKIDATA = validate.Regexp(r"^Q[1-9][0-9]*$", error="Not a Wikidata item id (Q…).")
+WIKIDATA = [validate.Length(max=20),
+            validate.Regexp(r"^Q[1-9][0-9]*$", error="Not a Wikidata item id (Q…).")]
 MAX_ID = 2**31 - 1
 
 
@@ -141,3 +144,7 @@ class ProblemSchema(ma.Schema):
         values=fields.Raw(),
         metadata={"description": "Field name → list of messages, for validation failures."},
     )
+    etag = fields.String(metadata={"description": "With 412: the current ETag."})
+
+    class Meta:
+        unknown = ma.INCLUDE  # RFC 9457 allows extension members

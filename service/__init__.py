@@ -8,6 +8,8 @@ from . import db
 from . import docs
 from . import errors
 from .api import Api
+from .api import IdConverter
+from .api import id_parameter_schema
 from .resources import claims
 from .resources import history
 from .resources import quotes
@@ -32,7 +34,9 @@ def create_app(test_config=None):
     # A public read API: browsers on any origin may read it (writes will need a token).
     CORS(app, expose_headers=["Link"])
     db.init_app(app)
+    app.url_map.converters["id"] = IdConverter
     api = Api(app)
+    api.register_converter(IdConverter, id_parameter_schema)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "A token from `claimbase tokens create`."})

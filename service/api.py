@@ -5,6 +5,7 @@ import http
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask_smorest import Api as SmorestApi
 from flask_smorest.utils import prepare_response
+from werkzeug.routing import IntegerConverter
 
 from schemas.common import ProblemSchema
 from schemas.sources import SOURCE_REF
@@ -38,6 +39,21 @@ EMBEDDED_VARIANTS = {
     ("Quote", frozenset(QUOTE_IN_STANCE)): "QuoteInStance",
     ("Topic", frozenset(("slug", "name"))): "TopicRef",
 }
+
+
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<id:…>` in routes: a row id, 1 to 2³¹−1 (both backends' integer); anything else is
+    not a route, so an absurd id is a 404 before any query."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
+def id_parameter_schema(converter):
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 PROBLEM_EXAMPLES = (400, 401, 403, 404, 409, 412, 422, 428)

@@ -4,6 +4,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+MAX_KEY_LENGTH = 255  # the indexed column's width; longer names match on their start
 SELECTOR_CONTEXT = 32  # characters of prefix/suffix kept around a quote
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -17,7 +18,7 @@ def name_key(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     folded = unicodedata.normalize("NFC", stripped).casefold()
-    return " ".join(_NOT_WORD.sub(" ", folded).split())
+    return " ".join(_NOT_WORD.sub(" ", folded).split())[:MAX_KEY_LENGTH]
 
 
 @dataclass(frozen=True)

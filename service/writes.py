@@ -28,6 +28,7 @@ from .text import QuoteNotInSource
 from .text import locate_quote
 from .text import name_key
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on both backends
 SELECTOR_FIELDS = ("prefix", "suffix", "start_offset", "end_offset")
 
 
@@ -119,7 +120,7 @@ def _touch(parent, version=None):
 def find_speaker(ref, field):
     """A speaker named in a body by id or slug (exactly: writes never guess), or 422."""
     speaker = None
-    if isinstance(ref, str) and ref.isascii() and ref.isdigit() and int(ref) < 2**31:
+    if isinstance(ref, str) and ref.isascii() and ref.isdigit() and int(ref) <= MAX_ID:
         speaker = Speaker.get_or_none(Speaker.id == int(ref))
     elif isinstance(ref, str):
         speaker = Speaker.get_or_none(Speaker.slug == ref)
@@ -129,7 +130,7 @@ def find_speaker(ref, field):
 
 
 def _find(model, ref, field, what):
-    row = model.get_or_none(model.id == ref) if ref < 2**31 else None
+    row = model.get_or_none(model.id == ref) if ref <= MAX_ID else None
     if row is None:
         raise UnprocessableEntity({field: [f"No {what} with id {ref}."]})
     return row
@@ -170,7 +171,9 @@ def add_alias(speaker, data, actor, version=None):
 
 def remove_alias(speaker, alias_id, version, actor):
     with write_transaction():
-        alias = Alias.get_or_none((Alias.id == alias_id) & (Alias.speaker == speaker))
+        alias = None
+        if alias_id <= MAX_ID:
+            alias = Alias.get_or_none((Alias.id == alias_id) & (Alias.speaker == speaker))
         if alias is None:
             raise not_found("alias with id", alias_id)
         _touch(speaker, version)
@@ -310,7 +313,9 @@ def add_review(claim, data, actor, version=None):
 
 def _remove_part(claim, model, resource, part_id, version, actor):
     with write_transaction():
-        part = model.get_or_none((model.id == part_id) & (model.claim == claim))
+        part = None
+        if part_id <= MAX_ID:
+            part = model.get_or_none((model.id == part_id) & (model.claim == claim))
         if part is None:
             raise not_found(f"{resource} with id", part_id)
         _touch(claim, version)

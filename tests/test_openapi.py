@@ -96,3 +96,21 @@ def test_unknown_doc_asset_is_a_problem(client):
     response = client.get("/docs/assets/nope.js")
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+
+
+def test_writes_document_their_security_if_match_and_problems(spec):
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http", "scheme": "bearer",
+        "description": "A token from `claimbase tokens create`."}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method in ("parameters", "get"):
+                assert "security" not in operation
+                continue
+            assert operation["security"] == [{"bearerAuth": []}], (method, path)
+            assert {"401", "403", "422"} <= set(operation["responses"]), (method, path)
+            headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+            if method in ("patch", "delete", "put"):
+                assert "If-Match" in headers, (method, path)
+                assert {"412", "428"} <= set(operation["responses"]), (method, path)
+

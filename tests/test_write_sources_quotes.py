@@ -112,3 +112,17 @@ def test_deleting_a_quote_keeps_the_stance_without_evidence(editor):
     assert editor.delete(path, editor.etag(path)).status_code == 204
     (stance,) = editor.get(f"/claims/{claim_id}").get_json()["stances"]["asserts"]
     assert stance["quote"] is None
+
+
+def test_a_refused_text_change_leaves_every_quote_as_it_was(editor):
+    source = new_source(editor, "src-atomic", text="Début. « oui » puis « non ». Fin.")
+    kept = new_quote(editor, source["id"], text="oui").get_json()
+    lost = new_quote(editor, source["id"], text="non").get_json()
+    changes_before = editor.get("/changes?resource=quote&limit=100").get_json()["meta"]["count"]
+    path = f"/sources/{source['id']}"
+    response = editor.patch(path, {"text": "Autre début. « oui » seulement."}, editor.etag(path))
+    assert response.status_code == 422
+    assert str(lost["id"]) in response.get_json()["errors"]["text"][0]
+    assert editor.get(f"/quotes/{kept['id']}").get_json() == kept  # its relocation rolled back
+    assert editor.get("/changes?resource=quote&limit=100").get_json()["meta"]["count"] \
+        == changes_before

@@ -61,7 +61,7 @@ class Claims(MethodView):
         return with_etag(queries.claim_by_id(claim.id), 201, location(claim.id))
 
 
-@blp.route("/<int:claim_id>")
+@blp.route("/<id:claim_id>")
 class ClaimItem(MethodView):
     @blp.response(200, ClaimSchema, example=example("claim"))
     @blp.problems(404)
@@ -95,7 +95,7 @@ class ClaimItem(MethodView):
         writes.delete_claim(claim, expected_version(claim), actor())
 
 
-@blp.route("/<int:claim_id>/stances")
+@blp.route("/<id:claim_id>/stances")
 class ClaimStances(MethodView):
     @blp.write("editor", 404, 409, 412)
     @blp.arguments(StanceInputSchema)
@@ -112,7 +112,7 @@ class ClaimStances(MethodView):
         return with_etag(queries.claim_by_id(claim_id), 201, location(claim_id))
 
 
-@blp.route("/<int:claim_id>/stances/<int:stance_id>")
+@blp.route("/<id:claim_id>/stances/<id:stance_id>")
 class ClaimStance(MethodView):
     @blp.write("editor", if_match=True)
     @blp.response(204)
@@ -125,7 +125,7 @@ class ClaimStance(MethodView):
         writes.remove_stance(claim, stance_id, expected_version(claim), actor())
 
 
-@blp.route("/<int:claim_id>/reviews")
+@blp.route("/<id:claim_id>/reviews")
 class ClaimReviews(MethodView):
     @blp.write("editor", 404, 409, 412)
     @blp.arguments(ReviewSchema)
@@ -141,7 +141,7 @@ class ClaimReviews(MethodView):
         return with_etag(queries.claim_by_id(claim_id), 201, location(claim_id))
 
 
-@blp.route("/<int:claim_id>/reviews/<int:review_id>")
+@blp.route("/<id:claim_id>/reviews/<id:review_id>")
 class ClaimReview(MethodView):
     @blp.write("editor", if_match=True)
     @blp.response(204)
@@ -154,7 +154,7 @@ class ClaimReview(MethodView):
         writes.remove_review(claim, review_id, expected_version(claim), actor())
 
 
-@blp.route("/<int:claim_id>/topics/<topic_slug>")
+@blp.route("/<id:claim_id>/topics/<topic_slug>")
 class ClaimTopic(MethodView):
     @blp.write("editor", if_match=True)
     @blp.response(204)

@@ -20,7 +20,7 @@ blp = Blueprint("changes", __name__, url_prefix="/changes",
 def register_history(resource_blp, model, resource, field, param):
     """Add GET {prefix}/<param>/history to a resource blueprint (`param` names the model's
     `field`): its changes, oldest first, with those of its parts; readable after deletion."""
-    converter = "int:" if field == "id" else ""
+    converter = "id:" if field == "id" else ""
 
     class History(MethodView):
         @resource_blp.arguments(HistoryArgsSchema, location="query")

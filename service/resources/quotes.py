@@ -52,7 +52,7 @@ class Quotes(MethodView):
         return with_etag(queries.quote_by_id(quote.id), 201, location)
 
 
-@blp.route("/<int:quote_id>")
+@blp.route("/<id:quote_id>")
 class QuoteItem(MethodView):
     @blp.response(200, QuoteSchema, example=example("quote"))
     @blp.problems(404)

@@ -49,7 +49,7 @@ class Sources(MethodView):
         return with_etag(queries.source_by_id(source.id), 201, location)
 
 
-@blp.route("/<int:source_id>")
+@blp.route("/<id:source_id>")
 class SourceItem(MethodView):
     @blp.response(200, SourceSchema, example=example("source"))
     @blp.problems(404)

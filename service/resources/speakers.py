@@ -106,7 +106,7 @@ class SpeakerAliases(MethodView):
         return with_etag(queries.speaker_by_slug(slug), 201, location(speaker))
 
 
-@blp.route("/<slug>/aliases/<int:alias_id>")
+@blp.route("/<slug>/aliases/<id:alias_id>")
 class SpeakerAlias(MethodView):
     @blp.write("editor", if_match=True)
     @blp.response(204)
