@@ -42,6 +42,8 @@ class ClaimSchema(StrictSchema):
                          attribute="topic_list", dump_only=True)
     stances = fields.Nested(StanceGroupsSchema, attribute="stance_groups", dump_only=True)
     reviews = fields.List(fields.Nested(ReviewSchema), attribute="review_list", dump_only=True)
+    snippet = fields.String(dump_only=True, metadata={"description": (
+        "With `q`: where it matched, as an HTML fragment (text escaped, matches in <mark>).")})
     speaker_positions = fields.List(
         fields.Nested(SpeakerPositionSchema),
         dump_only=True,
@@ -50,6 +52,9 @@ class ClaimSchema(StrictSchema):
 
 
 class ClaimQueryArgsSchema(DateRangeArgsMixin, PageArgsSchema):
+    q = SafeString(validate=validate.Length(min=1, max=500), metadata={"description": (
+        "Full-text search, ignoring case and accents: words (all must match), "
+        "\"quoted phrases\", OR, -excluded. Results come by relevance, each with a snippet.")})
     speaker = speaker_values(
         "Claims this speaker took a position on: id, slug, name or alias; "
         "repeat for any of several."

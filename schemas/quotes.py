@@ -57,6 +57,8 @@ class QuoteSchema(StrictSchema):
     source = fields.Nested(SourceSchema, only=SOURCE_REF, dump_only=True)
     selector = fields.Nested(TextQuoteSelectorSchema, dump_only=True, allow_none=True)
     text_position = fields.Nested(TextPositionSelectorSchema, dump_only=True, allow_none=True)
+    snippet = fields.String(dump_only=True, metadata={"description": (
+        "With `q`: where it matched, as an HTML fragment (text escaped, matches in <mark>).")})
 
 
 class QuoteInputSchema(QuoteSchema):
@@ -78,6 +80,9 @@ class QuoteInputSchema(QuoteSchema):
 
 
 class QuoteQueryArgsSchema(DateRangeArgsMixin, PageArgsSchema):
+    q = SafeString(validate=validate.Length(min=1, max=500), metadata={"description": (
+        "Full-text search, ignoring case and accents: words (all must match), "
+        "\"quoted phrases\", OR, -excluded. Results come by relevance, each with a snippet.")})
     speaker = speaker_values("Who said it: id, slug, name or alias; repeat for any of several.")
     via = speaker_values("Who relayed it: id, slug, name or alias; repeatable.")
     source = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))

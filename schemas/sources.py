@@ -12,6 +12,7 @@ from .common import SafeString
 from .common import StrictSchema
 
 SOURCE_REF = ("id", "slug", "kind", "title", "publisher", "url", "lang", "published_on")
+SOURCE_LISTED = (*SOURCE_REF, "snippet")
 
 
 class SourceCountsSchema(StrictSchema):
@@ -34,8 +35,13 @@ class SourceSchema(StrictSchema):
         metadata={"description": "The full text, exactly as published, when Claimbase holds it."},
     )
     counts = fields.Nested(SourceCountsSchema, dump_only=True)
+    snippet = fields.String(dump_only=True, metadata={"description": (
+        "With `q`: where it matched, as an HTML fragment (text escaped, matches in <mark>).")})
 
 
 class SourceQueryArgsSchema(PageArgsSchema):
+    q = SafeString(validate=validate.Length(min=1, max=500), metadata={"description": (
+        "Full-text search, ignoring case and accents: words (all must match), "
+        "\"quoted phrases\", OR, -excluded. Results come by relevance, each with a snippet.")})
     kind = SafeString(validate=validate.OneOf(SOURCE_KINDS))
     lang = SafeString(validate=LANG)

@@ -8,6 +8,7 @@ from flask_smorest.utils import prepare_response
 from werkzeug.routing import IntegerConverter
 
 from schemas.common import ProblemSchema
+from schemas.sources import SOURCE_LISTED
 from schemas.sources import SOURCE_REF
 from schemas.speakers import SPEAKER_REF
 from schemas.stances import QUOTE_IN_STANCE
@@ -36,6 +37,7 @@ def schema_name(schema):
 EMBEDDED_VARIANTS = {
     ("Speaker", frozenset(SPEAKER_REF)): "SpeakerRef",
     ("Source", frozenset(SOURCE_REF)): "SourceRef",
+    ("Source", frozenset(SOURCE_LISTED)): "SourceInList",
     ("Quote", frozenset(QUOTE_IN_STANCE)): "QuoteInStance",
     ("Topic", frozenset(("slug", "name"))): "TopicRef",
 }

@@ -10,6 +10,7 @@ from collections import defaultdict
 from peewee import JOIN
 from peewee import fn
 
+from . import search
 from .errors import not_found
 from .models import POSITIONS
 from .models import Alias
@@ -24,6 +25,7 @@ from .models import Stance
 from .models import Topic
 from .pagination import empty_page
 from .pagination import keyset_page
+from .pagination import ranked_page
 from .text import name_key
 
 MAX_ID = 2**31 - 1
@@ -123,6 +125,24 @@ def _speaker_filter(values, meta, meta_key="speakers"):
     return ids
 
 
+# --- full-text search -----------------------------------------------------------------------
+
+def page_of(query, model, limit, cursor=None, q=None):
+    """A page of `query` (rows of `model`): by id, or with `q` by relevance, each row then
+    carrying a highlighted `snippet`. One more statement for the snippets of the page."""
+    if not q:
+        return keyset_page(query, model.id, limit, cursor)
+    found = search.hits(model, q).alias("hits")
+    query = query.switch(model).join(found, on=(found.c.id == model.id)).select_extend(
+        found.c.score.alias("score"))
+    page = ranked_page(query, found.c.score, model.id, limit, cursor,
+                       score_of=lambda row: row.hits["score"])
+    snippets = search.snippets(model, q, [row.id for row in page.items])
+    for row in page.items:
+        row.snippet = snippets.get(row.id)
+    return page
+
+
 # --- speakers -----------------------------------------------------------------------------
 
 def attach_aliases(speakers):
@@ -171,14 +191,14 @@ def speaker_by_slug(slug):
 
 # --- sources ------------------------------------------------------------------------------
 
-def sources_page(limit, cursor=None, kind=None, lang=None):
-    """Sources in id order, without their (possibly long) text."""
+def sources_page(limit, cursor=None, kind=None, lang=None, q=None):
+    """Sources in id order (by relevance with `q`), without their (possibly long) text."""
     query = Source.select(*SOURCE_REF_FIELDS)
     if kind:
         query = query.where(Source.kind == kind)
     if lang:
         query = query.where(Source.lang == lang)
-    return keyset_page(query, Source.id, limit, cursor)
+    return page_of(query, Source, limit, cursor, q)
 
 
 def source_by_id(source_id):
@@ -209,8 +229,9 @@ def _quotes_with_refs():
 
 
 def quotes_page(limit, cursor=None, speaker=None, via=None, source=None, claim=None,
-                lang=None, kind=None, since=None, until=None):
-    """Quotes in id order with every filter of GET /quotes; meta says who `speaker=` matched."""
+                lang=None, kind=None, since=None, until=None, q=None):
+    """Quotes in id order (by relevance with `q`) with every filter of GET /quotes; meta says
+    who `speaker=` matched."""
     meta = {}
     speaker_ids = _speaker_filter(speaker, meta)
     via_ids = _speaker_filter(via, meta, meta_key="via")
@@ -233,7 +254,7 @@ def quotes_page(limit, cursor=None, speaker=None, via=None, source=None, claim=N
         query = query.where(Quote.said_on >= since)
     if until:
         query = query.where(Quote.said_on <= until)
-    page = keyset_page(query, Quote.id, limit, cursor)
+    page = page_of(query, Quote, limit, cursor, q)
     page.meta = meta
     return page
 
@@ -297,8 +318,9 @@ def attach_claim_details(claims, speaker_ids=None):
 
 
 def claims_page(limit, cursor=None, speaker=None, position=None, status=None, topic=None,
-                lang=None, since=None, until=None):
-    """Claims in id order with every filter of GET /claims, each with its details.
+                lang=None, since=None, until=None, q=None):
+    """Claims in id order (by relevance with `q`) with every filter of GET /claims, each with
+    its details.
 
     `position`, `since` and `until` apply to the stances of the matched speakers when
     `speaker=` is given, else to any stance.
@@ -326,7 +348,7 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
         query = query.where(Claim.id.in_(tagged))
     if lang:
         query = query.where(Claim.lang == lang)
-    page = keyset_page(query, Claim.id, limit, cursor)
+    page = page_of(query, Claim, limit, cursor, q)
     attach_claim_details(page.items, speaker_ids)
     page.meta = meta
     return page

@@ -42,7 +42,11 @@ def test_migrated_schema_matches_the_models(new_database_url):
     with db.connection_context():
         migrate(db)
         diff = diff_models(db, MODELS)
-    assert not diff, diff
+    # PostgreSQL's generated search columns (migration 0003) are the database's, not fields.
+    search = {"claim", "quote", "source"}
+    assert sorted(diff.drop_columns) in ([], [(t, "search") for t in sorted(search)]), diff
+    assert {(i.table, i.columns) for i in diff.drop_indexes} <= {(t, ("search",)) for t in search}
+    assert not (diff.create_tables or diff.add_columns or diff.add_indexes), diff
 
 
 def test_constraints_live_in_the_database(db):

@@ -4,7 +4,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from schemas.common import envelope
-from schemas.sources import SOURCE_REF
+from schemas.sources import SOURCE_LISTED
 from schemas.sources import SourceQueryArgsSchema
 from schemas.sources import SourceSchema
 from service import queries
@@ -21,7 +21,7 @@ from .history import register_history
 
 blp = Blueprint("sources", __name__, url_prefix="/sources",
                 description="Articles, agency wires, briefings, speeches and other sources.")
-SourcePage = envelope(SourceSchema(only=SOURCE_REF), "SourcePage")
+SourcePage = envelope(SourceSchema(only=SOURCE_LISTED), "SourcePage")
 
 
 @blp.route("")

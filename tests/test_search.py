@@ -1,0 +1,121 @@
+"""Full-text search with q= on /quotes, /claims and /sources, on both engines."""
+
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from service.search import _as_html
+
+
+def texts(body):
+    return [item["text"] for item in body["data"]]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("inconditionnel", "soutien total et inconditionnel"),
+        ("Etat membre ONU", "Aucun Etat membre de l’ONU ne devrait violer"),
+        ('"combat sacré"', "combat sacré"),
+        ("COMBAT SACRE", "combat sacré"),
+        ("etats-unis", "Les États-Unis ont accusé la Corée du Nord"),
+    ],
+)
+def test_quote_search_finds_the_seeded_words(get_json, q, expected):
+    found = texts(get_json("/quotes", query_string={"q": q, "limit": 100}))
+    assert any(text.startswith(expected) for text in found), found
+
+
+def test_phrases_keep_word_order(get_json):
+    assert get_json("/quotes", query_string={"q": '"sacré combat"'})["data"] == []
+
+
+def test_all_words_must_match_unless_or(get_json):
+    both = texts(get_json("/quotes", query_string={"q": "Poutine Kim", "limit": 100}))
+    either = texts(get_json("/quotes", query_string={"q": "Poutine OR Kim", "limit": 100}))
+    assert both and set(both) < set(either)
+    assert all("Poutine" in t and "Kim" in t for t in both)
+
+
+def test_cyrillic_is_case_insensitive(get_json):
+    for q in ("ОДОБРИЛ", "парламент", "Кранов"):
+        found = texts(get_json("/quotes", query_string={"q": q}))
+        assert found == ["Одобрил ли парламент продажу кранов?"], q
+
+
+def test_search_combines_with_other_filters(get_json):
+    body = get_json("/quotes", query_string={"q": "Corée", "speaker": "united-states"})
+    assert [q["speaker"]["slug"] for q in body["data"]] == ["united-states"]
+    assert body["meta"]["speakers"][0]["speaker"]["slug"] == "united-states"
+
+
+def test_results_carry_escaped_highlighted_snippets(get_json):
+    (quote,) = get_json("/quotes", query_string={"q": "inconditionnel"})["data"]
+    assert quote["snippet"] == "soutien total et <mark>inconditionnel</mark>"
+    assert "snippet" not in get_json("/quotes?limit=1")["data"][0]
+
+
+def test_snippet_html_is_escaped():
+    assert _as_html("<script>\ue000x\ue001</script> & co") == \
+        "&lt;script&gt;<mark>x</mark>&lt;/script&gt; &amp; co"
+
+
+def test_claims_and_sources_are_searchable(get_json):
+    claims = get_json("/claims", query_string={"q": "artillery shells", "limit": 100})["data"]
+    assert claims and all("artillery" in c["snippet"] for c in claims)
+    assert claims[0]["stances"]["asserts"]  # full claims, details attached
+    sources = get_json("/sources", query_string={"q": "Vostochny"})["data"]
+    assert [s["slug"] for s in sources] == ["kim-putin-summit-2023-09-13"]
+    assert "<mark>Vostochny</mark>" in sources[0]["snippet"]
+
+
+def test_ranked_results_page_without_gaps_or_repeats(client):
+    everything = client.get("/quotes?q=Kim OR Poutine OR Corée&limit=100").get_json()["data"]
+    assert len(everything) > 5
+    rows, url = [], "/quotes?q=Kim OR Poutine OR Corée&limit=2"
+    while url:
+        body = client.get(url).get_json()
+        rows += body["data"]
+        url = body["links"]["next"]
+    assert [r["id"] for r in rows] == [r["id"] for r in everything]
+
+
+@pytest.mark.parametrize("q", ['"', "AND", "*", "NEAR(", "OR", "NOT x", "-", "((", "a:b",
+                               "{text}:x", "\\", "'", ":*", "!", "\u200f", "🚢", "x" * 500])
+def test_hostile_queries_are_valid_searches(client, q):
+    response = client.get("/quotes", query_string={"q": q})
+    assert response.status_code == 200
+
+
+def test_too_long_or_nul_queries_are_400(client):
+    assert client.get("/quotes", query_string={"q": "x" * 501}).status_code == 400
+    assert client.get("/claims", query_string={"q": "a\x00b"}).status_code == 400
+
+
+def test_a_cursor_from_an_unranked_list_is_refused_in_a_search(client):
+    cursor = client.get("/quotes?limit=1").get_json()["meta"]["next_cursor"]
+    assert client.get(f"/quotes?q=Kim&cursor={cursor}").status_code == 400
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.text(min_size=1, max_size=60))
+def test_fuzzed_queries_never_fail(client, q):
+    for path in ("/quotes", "/claims", "/sources"):
+        assert client.get(path, query_string={"q": q}).status_code in (200, 400)
+
+
+def test_the_index_follows_every_write(editor):
+    source = editor.post("/sources", {"slug": "search-sync", "kind": "article",
+                                      "text": "Le zeppelin survole Testland."}).get_json()
+    quote = editor.post("/quotes", {"text": "Le zeppelin survole Testland.", "kind": "direct",
+                                    "speaker": "testland", "source": source["id"]}).get_json()
+    assert [q["id"] for q in editor.get("/quotes?q=zeppelin").get_json()["data"]] == [quote["id"]]
+    path = f"/sources/{source['id']}"
+    editor.patch(path, {"text": "Le dirigeable survole Testland. Le zeppelin survole Testland."},
+                 editor.etag(path))
+    assert editor.get("/sources?q=dirigeable").get_json()["data"][0]["id"] == source["id"]
+    editor.delete(f"/quotes/{quote['id']}", editor.etag(f"/quotes/{quote['id']}"))
+    assert editor.get("/quotes?q=zeppelin").get_json()["data"] == []
