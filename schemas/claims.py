@@ -20,6 +20,14 @@ from .stances import StanceGroupsSchema
 from .topics import TopicSchema
 
 
+class AppearanceSchema(StrictSchema):
+    """A URL where the claim was made or repeated."""
+
+    url = fields.String()
+    published_on = fields.Date(allow_none=True)
+    first = fields.Boolean(metadata={"description": "The claim's first known appearance."})
+
+
 class SpeakerPositionSchema(StrictSchema):
     """The position of a speaker named in `speaker=` on this claim."""
 
@@ -42,6 +50,8 @@ class ClaimSchema(StrictSchema):
                          attribute="topic_list", dump_only=True)
     stances = fields.Nested(StanceGroupsSchema, attribute="stance_groups", dump_only=True)
     reviews = fields.List(fields.Nested(ReviewSchema), attribute="review_list", dump_only=True)
+    appearances = fields.List(fields.Nested(AppearanceSchema), attribute="appearance_list",
+                              dump_only=True)
     snippet = fields.String(dump_only=True, metadata={"description": (
         "With `q`: where it matched, as an HTML fragment (text escaped, matches in <mark>).")})
     speaker_positions = fields.List(

@@ -17,6 +17,12 @@ class ReviewSchema(StrictSchema):
     rating_label = SafeString(
         load_default=None, allow_none=True, metadata={"description": "The verdict as published."}
     )
-    rating = SafeString(load_default=None, allow_none=True, validate=validate.OneOf(RATINGS))
+    rating = SafeString(load_default=None, allow_none=True, validate=validate.OneOf(RATINGS),
+                        metadata={"description": "Normalised (docs/ratings.md); derived from "
+                                  "rating_label when not given, null when the label is unknown."})
     published_on = fields.Date(load_default=None, allow_none=True)
     lang = SafeString(load_default=None, allow_none=True, validate=LANG)
+    title = SafeString(load_default=None, allow_none=True,
+                       metadata={"description": "The fact-check's headline."})
+    explanation = SafeString(load_default=None, allow_none=True, metadata={
+        "description": "Why this verdict, in a sentence or two (ratingExplanation)."})

@@ -36,6 +36,7 @@ from .models import Source
 from .models import Speaker
 from .models import Stance
 from .models import Topic
+from .ratings import normalise_rating
 from .text import QuoteNotInSource
 from .text import locate_quote
 from .text import name_key
@@ -201,6 +202,8 @@ class _Loader:
             for j, review in enumerate(record.get("reviews", [])):
                 data = _validate(ReviewSchema(), review, f"{place}.reviews[{j}]", self.problems)
                 if data:
+                    if data.get("rating") is None:
+                        data["rating"] = normalise_rating(data.get("rating_label"))
                     lookup = {"claim": claim, "publisher": data.pop("publisher"),
                               "url": data.pop("url")}
                     self.get_or_create(Review, "reviews", lookup, data)

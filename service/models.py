@@ -4,6 +4,7 @@ import datetime
 import json
 
 from peewee import SQL
+from peewee import BooleanField
 from peewee import CharField
 from peewee import Check
 from peewee import CompositeKey
@@ -154,6 +155,20 @@ class Review(BaseModel):
     rating = CharField(max_length=15, null=True, constraints=[one_of("rating", RATINGS)])
     published_on = DateField(null=True)
     lang = CharField(max_length=35, null=True)
+    title = TextField(null=True)
+    explanation = TextField(null=True)  # ClaimReview reviewRating.ratingExplanation
+
+
+class Appearance(BaseModel):
+    """A URL where a claim was made or repeated (ClaimReview appearance/firstAppearance)."""
+
+    claim = ForeignKeyField(Claim, backref="appearances", on_delete="CASCADE")
+    url = TextField()
+    published_on = DateField(null=True)
+    first = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("claim", "url"), True),)
 
 
 TOKEN_ROLES = ("editor", "admin")
@@ -205,8 +220,8 @@ class Change(BaseModel):
         )
 
 
-MODELS = [Speaker, Alias, Source, Quote, Topic, Claim, ClaimTopic, Stance, Review, ApiToken,
-          Change]
+MODELS = [Speaker, Alias, Source, Quote, Topic, Claim, ClaimTopic, Stance, Review, Appearance,
+          ApiToken, Change]
 
 
 def _quote_selector(quote):

@@ -14,6 +14,7 @@ from . import search
 from .errors import not_found
 from .models import POSITIONS
 from .models import Alias
+from .models import Appearance
 from .models import Change
 from .models import Claim
 from .models import ClaimTopic
@@ -290,10 +291,11 @@ def _stances_with_refs(claim_ids):
 def attach_claim_details(claims, speaker_ids=None):
     """Give each claim its stance groups, topics, reviews (and matched speakers' positions).
 
-    Three statements for the whole page, however many claims it holds.
+    Four statements for the whole page, however many claims it holds.
     """
     ids = [c.id for c in claims]
     stances, topics, reviews = defaultdict(list), defaultdict(list), defaultdict(list)
+    appearances = defaultdict(list)
     if ids:
         for stance in _stances_with_refs(ids):
             stances[stance.claim_id].append(stance)
@@ -302,12 +304,16 @@ def attach_claim_details(claims, speaker_ids=None):
             topics[link.claim_id].append(link.topic)
         for review in Review.select().where(Review.claim.in_(ids)).order_by(Review.id):
             reviews[review.claim_id].append(review)
+        found = Appearance.select().where(Appearance.claim.in_(ids))
+        for appearance in found.order_by(Appearance.first.desc(), Appearance.id):
+            appearances[appearance.claim_id].append(appearance)
     for claim in claims:
         claim.stance_groups = {p: [] for p in POSITIONS}
         for stance in stances[claim.id]:
             claim.stance_groups[stance.position].append(stance)
         claim.topic_list = topics[claim.id]
         claim.review_list = reviews[claim.id]
+        claim.appearance_list = appearances[claim.id]
         if speaker_ids:
             claim.speaker_positions = [
                 {"speaker": s.speaker, "position": s.position}

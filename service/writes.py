@@ -24,6 +24,7 @@ from .models import Speaker
 from .models import Stance
 from .models import Topic
 from .models import utcnow
+from .ratings import normalise_rating
 from .text import QuoteNotInSource
 from .text import locate_quote
 from .text import name_key
@@ -306,6 +307,8 @@ def add_stance(claim, data, actor, version=None):
 
 
 def add_review(claim, data, actor, version=None):
+    if data.get("rating") is None:
+        data = {**data, "rating": normalise_rating(data.get("rating_label"))}
     with write_transaction():
         _touch(claim, version)
         return _create(Review, "review", {**data, "claim": claim}, actor, claim)

@@ -35,7 +35,8 @@ def test_statements_per_page_do_not_grow_with_page_size(db, func, kwargs):
 def test_claims_page_statement_budget(db):
     count, page = statements(queries.claims_page, limit=100)
     assert len(page.items) > 10
-    assert count == 4  # claims, stances (+speaker, quote, relay, source), topics, reviews
+    assert count == 5  # claims, stances (+speaker, quote, relay, source), topics, reviews,
+    # appearances
 
 
 def test_serializing_a_page_runs_no_query(db, app):
