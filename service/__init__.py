@@ -12,12 +12,15 @@ from .api import IdConverter
 from .api import id_parameter_schema
 from .resources import claims
 from .resources import history
+from .resources import imports
+from .resources import jsonld
 from .resources import quotes
 from .resources import sources
 from .resources import speakers
 from .resources import topics
 
-RESOURCES = (speakers.blp, sources.blp, quotes.blp, claims.blp, topics.blp, history.blp)
+RESOURCES = (speakers.blp, sources.blp, quotes.blp, claims.blp, topics.blp, history.blp,
+             jsonld.blp, imports.blp)
 
 
 def create_app(test_config=None):

@@ -61,6 +61,12 @@ def id_parameter_schema(converter):
 PROBLEM_EXAMPLES = (400, 401, 403, 404, 409, 412, 422, 428)
 
 
+# Not replayed by service.examples (it takes a 64 MiB body); test_errors checks the shape.
+TOO_LARGE_EXAMPLE = {
+    "type": "about:blank", "title": "Request Entity Too Large", "status": 413,
+    "detail": "The data value transmitted exceeds the capacity limit.", "instance": "/imports"}
+
+
 class Api(SmorestApi):
     ERROR_SCHEMA = ProblemSchema
 
@@ -81,6 +87,8 @@ class Api(SmorestApi):
                 response["schema"] = self.ERROR_SCHEMA
             if status in PROBLEM_EXAMPLES:
                 response["example"] = example(f"problem-{status.value}")
+            elif status == 413:
+                response["example"] = TOO_LARGE_EXAMPLE
             prepare_response(response, self.spec, PROBLEM_MIMETYPE)
             self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "Any other error (e.g. 503 when the database is unavailable)",

@@ -14,6 +14,9 @@ from peewee import OperationalError
 from . import db
 from .auth import create_token
 from .auth import revoke_token
+from .claimreview import FORMATS as IMPORT_FORMATS
+from .importer import ImportFailed
+from .importer import import_text
 from .loader import DatasetError
 from .loader import load_dataset
 from .models import TOKEN_ROLES
@@ -121,6 +124,35 @@ def serve_command(host, port, workers):
     Server().run()
 
 
+@click.command("import")
+@click.option("--format", "format_name", type=click.Choice(sorted(IMPORT_FORMATS)),
+              required=True, help="claimreview: ClaimReview JSON-LD (object, array or "
+              "@graph); claimskg: ClaimsKG's flattened CSV.")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_command(format_name, files):
+    """Import files, each all or nothing; re-importing one changes nothing."""
+    database = current_app.extensions["claimbase.db"]
+    with database.connection_context():
+        if not db.applied_migrations(database):
+            db.migrate(database)
+        for path in files:
+            try:
+                report = import_text(path.read_text(encoding="utf-8"), format_name, "cli")
+            except ImportFailed as error:
+                for problem in error.problems:
+                    click.echo(f"{path.name}: {problem}", err=True)
+                fail(f"{path.name}: nothing was imported ({len(error.problems)} bad record(s))")
+            except UnicodeDecodeError:
+                fail(f"{path.name}: not UTF-8 text")
+            for note in report.notes:
+                click.echo(f"{path.name}: note: {note}", err=True)
+            click.echo(f"{path.name}: {report.records} records; created "
+                       f"{dict(report.created) or 'nothing'}; unchanged "
+                       f"{dict(report.unchanged) or 'nothing'}")
+
+
 @click.group("tokens")
 def tokens_group():
     """Create, list and revoke the bearer tokens that writes need."""
@@ -169,7 +201,7 @@ def tokens_revoke(name):
 
 def register_commands(app):
     for command in (init_db_command, migrate_command, seed_command, serve_command,
-                    tokens_group):
+                    import_command, tokens_group):
         app.cli.add_command(command)
 
 

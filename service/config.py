@@ -22,6 +22,7 @@ def from_environment():
 
 API_SETTINGS = {
     "API_TITLE": "Claimbase",
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # request bodies (imports): larger is a 413
     "API_VERSION": "0.1.0",
     "OPENAPI_VERSION": "3.1.0",
     "OPENAPI_URL_PREFIX": "/",

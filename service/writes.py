@@ -77,6 +77,11 @@ def _create(model, resource, values, actor, parent=None):
     return row
 
 
+def create_row(model, resource, values, actor, parent=None):
+    """Create a row and record it in the history, in the caller's transaction (importers)."""
+    return _create(model, resource, values, actor, parent)
+
+
 def _update(model, resource, row, version, values, actor):
     """Apply `values` if the row is still at `version`; else 412. Returns the fresh row."""
     before = _columns(row, values)

@@ -102,3 +102,21 @@ def test_reads_are_open_to_browsers_on_any_origin(client):
     response = client.get("/claims?limit=1", headers={"Origin": "https://newsroom.example"})
     assert response.headers["Access-Control-Allow-Origin"] in ("*", "https://newsroom.example")
     assert "Link" in response.headers["Access-Control-Expose-Headers"]
+
+
+
+def test_too_large_bodies_are_413_problems(tmp_path):
+    from service.api import TOO_LARGE_EXAMPLE
+    from service.auth import create_token
+    from service.db import bind
+    from service.db import migrate
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                      "MAX_CONTENT_LENGTH": 10})
+    db = bind(app.extensions["claimbase.db"])
+    with db.connection_context():
+        migrate(db)
+        token, _ = create_token("big", "editor")
+    response = app.test_client().post("/imports?format=claimskg", data=b"x" * 100,
+                                      headers={"Authorization": f"Bearer {token}"})
+    assert assert_problem(response, 413) == TOO_LARGE_EXAMPLE

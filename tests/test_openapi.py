@@ -42,11 +42,12 @@ def test_every_response_has_a_schema_and_an_example(spec):
         if status == "204":
             assert "content" not in response
             continue
-        (content_type, content), = response["content"].items()
-        expected = "application/json" if status < "300" else "application/problem+json"
-        assert content_type == expected, (path, status)
-        assert "schema" in content, (path, status)
-        assert content.get("example") or content.get("examples"), (path, method, status)
+        expected = ({"application/json", "application/ld+json"} if status < "300"
+                    else {"application/problem+json"})
+        assert set(response["content"]) <= expected, (path, status)
+        for content in response["content"].values():
+            assert "schema" in content, (path, status)
+            assert content.get("example") or content.get("examples"), (path, method, status)
 
 
 def test_every_operation_has_a_summary_and_description(spec):

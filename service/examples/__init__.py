@@ -55,6 +55,20 @@ REQUESTS = {
         "An arms deal between North Korea and Russia would violate international sanctions "
         "that Russia itself has supported.")}),
     "claim-history": ExampleRequest("GET", "/claims/2/history"),
+    "import-report": ExampleRequest("POST", "/imports?format=claimreview", token=True, body={
+        "@context": "https://schema.org", "@type": "ClaimReview",
+        "url": "https://factcheck.example.org/2023/09/exampleville-crime",
+        "datePublished": "2023-09-14", "inLanguage": "en",
+        "claimReviewed": "Exampleville’s crime rate has doubled since 2021",
+        "author": {"@type": "Organization", "name": "Example Fact Check"},
+        "reviewRating": {"@type": "Rating", "alternateName": "Mostly false",
+                         "ratingExplanation": "Recorded crime rose 12%, not 100%."},
+        "itemReviewed": {"@type": "Claim", "datePublished": "2023-09-12",
+                         "author": {"@type": "Person", "name": "Jane Roe",
+                                    "sameAs": "https://www.wikidata.org/wiki/Q4115189"},
+                         "firstAppearance": {"@type": "CreativeWork",
+                                             "url": "https://news.example.com/2023/09/12/"}}}),
+    "claim-jsonld": ExampleRequest("GET", "/claims/19.jsonld"),
     "changes": ExampleRequest("GET", "/changes?limit=1"),
 }
 

@@ -1,5 +1,6 @@
 """/claims: checkable propositions, with who asserts, denies or questions them."""
 
+from flask import request
 from flask import url_for
 from flask.views import MethodView
 
@@ -20,6 +21,9 @@ from .base import optional_version
 from .base import page_response
 from .base import with_etag
 from .history import register_history
+from .jsonld import JSONLD
+from .jsonld import JSONLD_DOC
+from .jsonld import jsonld_response
 
 blp = Blueprint("claims", __name__, url_prefix="/claims",
                 description="Claims and the stances speakers take on them.")
@@ -64,13 +68,18 @@ class Claims(MethodView):
 @blp.route("/<id:claim_id>")
 class ClaimItem(MethodView):
     @blp.response(200, ClaimSchema, example=example("claim"))
+    @blp.doc(responses={"200": {"content": {JSONLD: JSONLD_DOC}}})
     @blp.problems(404)
     def get(self, claim_id):
         """Get a claim
 
         Its stances grouped by position, each with speaker, quote and source; reviews; topics.
+        With `Accept: application/ld+json`: its reviews as schema.org ClaimReview JSON-LD.
         """
-        return with_etag(queries.claim_by_id(claim_id))
+        claim = queries.claim_by_id(claim_id)
+        if request.accept_mimetypes.best_match(["application/json", JSONLD]) == JSONLD:
+            return jsonld_response(claim)
+        return with_etag(claim)
 
     @blp.write("editor", 409, if_match=True)
     @blp.arguments(ClaimSchema(partial=True))
