@@ -11,6 +11,7 @@ from .api import Api
 from .api import IdConverter
 from .api import id_parameter_schema
 from .resources import claims
+from .resources import factcheck
 from .resources import history
 from .resources import imports
 from .resources import jsonld
@@ -46,6 +47,7 @@ def create_app(test_config=None):
     for blueprint in RESOURCES:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(factcheck.blp)
     errors.register_error_handlers(app)
 
     from .cli import register_commands

@@ -446,3 +446,55 @@ def changes_page(limit, cursor=None, resource=None, token=None, since=None, unti
     if until:
         query = query.where(Change.at <= until)
     return keyset_page(query, Change.id, limit, cursor)
+
+
+# --- Google Fact Check Tools compatibility -------------------------------------------------
+
+def _review_conditions(language=None, site=None):
+    conditions = []
+    if language:
+        base = language.split("-")[0].lower()
+        conditions.append((fn.LOWER(Review.lang) == base)
+                          | fn.LOWER(Review.lang).startswith(base + "-"))
+    if site:
+        host = site.lower().removeprefix("www.")
+        conditions.append(Review.url.contains(f"://{host}/") | Review.url.endswith(f"://{host}")
+                          | Review.url.contains(f"://www.{host}/")
+                          | Review.url.contains(f".{host}/"))
+    return conditions
+
+
+def fact_checked_claims(offset, limit, query=None, language=None, site=None, since=None):
+    """Reviewed claims as Google's claims:search sees them: by relevance with `query`, else
+    newest first; only reviews in `language` / on `site`; with a claim or review date on or
+    after `since`. Returns (claims with details and `matching_reviews`, whether more follow)."""
+    conditions = _review_conditions(language, site)
+    if since:
+        conditions.append((Review.published_on >= since) | (Claim.first_seen >= since))
+    reviewed = Review.select(Review.claim).join(Claim).where(*conditions) if conditions \
+        else Review.select(Review.claim)
+    base = Claim.select().where(Claim.id.in_(reviewed))
+    if query:
+        found = search.hits(Claim, query).alias("hits")
+        base = base.join(found, on=(found.c.id == Claim.id)).order_by(found.c.score, Claim.id)
+    else:
+        base = base.order_by(Claim.id.desc())
+    claims = list(base.offset(offset).limit(limit + 1))
+    more = len(claims) > limit
+    claims = attach_claim_details(claims[:limit])
+    for claim in claims:
+        claim.matching_reviews = [r for r in claim.review_list
+                                  if _review_matches(r, language, site)]
+    return claims, more
+
+
+def _review_matches(review, language, site):
+    from .claimreview import site_of
+
+    if language and (review.lang or "").lower().split("-")[0] != language.split("-")[0].lower():
+        return False
+    if site:
+        host = site.lower().removeprefix("www.")
+        review_site = site_of(review.url) or ""
+        return review_site == host or review_site.endswith("." + host)
+    return True
