@@ -7,6 +7,7 @@ from . import config
 from . import db
 from . import docs
 from . import errors
+from . import ui
 from .api import Api
 from .api import IdConverter
 from .api import id_parameter_schema
@@ -48,6 +49,7 @@ def create_app(test_config=None):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     app.register_blueprint(factcheck.blp)
+    app.register_blueprint(ui.blp)
     errors.register_error_handlers(app)
 
     from .cli import register_commands

@@ -286,8 +286,14 @@ def read_claimskg_csv(text):
     """ReviewRecords from ClaimsKG's flattened CSV (see ../shared/data/claimskg-extractor-
     samples/SOURCE.md). Its creativeWork_author_name is not reliably the claimant (often the
     fact-check's own writer), so it makes no speaker; the file gives no language either."""
+    try:
+        return _read_claimskg_rows(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        return [], [RecordError("file", f"not a readable CSV: {error}")]
+
+
+def _read_claimskg_rows(reader):
     records, problems = [], []
-    reader = csv.DictReader(io.StringIO(text))
     required = {"claimReview_claimReviewed", "rating_alternateName", "claimReview_url"}
     if not required <= set(reader.fieldnames or ()):
         return [], [RecordError("header", "not a ClaimsKG CSV: missing "

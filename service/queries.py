@@ -498,3 +498,35 @@ def _review_matches(review, language, site):
         review_site = site_of(review.url) or ""
         return review_site == host or review_site.endswith("." + host)
     return True
+
+
+# --- pages for people ---------------------------------------------------------------------
+
+def quote_in_context(quote):
+    """(before, the quote, after) within the paragraph of the source text where the quote
+    stands, from its stored offsets; None when the source text is not held."""
+    if quote.start_offset is None:
+        return None
+    text = Source.get_by_id(quote.source_id).text
+    start = text.rfind("\n\n", 0, quote.start_offset)
+    start = 0 if start < 0 else start + 2
+    end = text.find("\n\n", quote.end_offset)
+    end = len(text) if end < 0 else end
+    return (text[start:quote.start_offset], text[quote.start_offset:quote.end_offset],
+            text[quote.end_offset:end])
+
+
+def search_everything(q, limit):
+    """What the search page shows: speakers by name (or suggestions), claims and quotes by
+    words, each list cut at `limit`."""
+    matched = resolve_speaker(q)
+    speakers = [hit["speaker"] for hit in matched]
+    if not speakers:
+        speakers = speakers_page(limit, q=q).items
+    suggestions = [] if speakers else suggest_speakers(q)
+    return {
+        "speakers": speakers,
+        "suggestions": suggestions,
+        "claims": claims_page(limit, q=q).items,
+        "quotes": quotes_page(limit, q=q).items,
+    }

@@ -22,7 +22,6 @@ from .base import page_response
 from .base import with_etag
 from .history import register_history
 from .jsonld import JSONLD
-from .jsonld import JSONLD_DOC
 from .jsonld import jsonld_response
 
 blp = Blueprint("claims", __name__, url_prefix="/claims",
@@ -68,13 +67,13 @@ class Claims(MethodView):
 @blp.route("/<id:claim_id>")
 class ClaimItem(MethodView):
     @blp.response(200, ClaimSchema, example=example("claim"))
-    @blp.doc(responses={"200": {"content": {JSONLD: JSONLD_DOC}}})
     @blp.problems(404)
     def get(self, claim_id):
         """Get a claim
 
         Its stances grouped by position, each with speaker, quote and source; reviews; topics.
-        With `Accept: application/ld+json`: its reviews as schema.org ClaimReview JSON-LD.
+        With `Accept: application/ld+json`: its reviews as schema.org ClaimReview JSON-LD,
+        as GET /claims/{claim_id}.jsonld gives them.
         """
         claim = queries.claim_by_id(claim_id)
         if request.accept_mimetypes.best_match(["application/json", JSONLD]) == JSONLD:
