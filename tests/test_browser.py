@@ -3,13 +3,7 @@
 Screenshots of the main pages go to artifacts/screenshots/ (CI keeps them).
 """
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,6 +14,7 @@ from service.db import migrate
 from service.loader import load_dataset
 from tests.conftest import SEED
 from tests.conftest import WORLD
+from tests.live import live_server
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -28,12 +23,6 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None,
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -48,21 +37,8 @@ def live(backend, tmp_path_factory, request):
         migrate(db)
         load_dataset(SEED)
         load_dataset(WORLD)
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "claimbase"), "serve", "--port", str(port),
-         "--workers", "2"], env={**os.environ, "DATABASE_URL": url},
-        cwd=tmp_path_factory.mktemp("cwd"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/topics", timeout=2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    server.terminate()
-    server.wait(10)
+    with live_server(url, tmp_path_factory.mktemp("cwd"), workers=2) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,9 @@ history accounts for every successful write."""
 
 import json
 import multiprocessing
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -20,16 +14,11 @@ from service import create_app
 from service.auth import create_token
 from service.db import bind
 from service.db import migrate
+from tests.live import live_server
 
 WRITERS = 8
 ROUNDS = 3
 CLAIMS = 2
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def call(method, url, token=None, body=None, etag=None):
@@ -77,22 +66,8 @@ def server(new_database_url, tmp_path):
     with db.connection_context():
         migrate(db)
         tokens = {f"writer-{i}": create_token(f"writer-{i}", "editor")[0] for i in range(WRITERS)}
-    port = free_port()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "claimbase"), "serve", "--port", str(port),
-         "--workers", "4"],
-        env={**os.environ, "DATABASE_URL": new_database_url}, cwd=tmp_path,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            call("GET", f"{base}/topics")
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base, tokens
-    process.terminate()
-    process.wait(10)
+    with live_server(new_database_url, tmp_path, workers=4) as base:
+        yield base, tokens
 
 
 def test_parallel_editors_lose_no_update(server):

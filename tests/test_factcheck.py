@@ -2,13 +2,6 @@
 Google's own client library against a live Claimbase server."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from googleapiclient.discovery import build
@@ -24,6 +17,7 @@ from service.db import migrate
 from service.factcheck import parse_field_mask
 from service.importer import import_text
 from tests.conftest import FIXTURES
+from tests.live import live_server
 
 PAGED = 23  # reviewed claims about "harbour", to page through
 
@@ -43,12 +37,6 @@ def harbour_reviews():
     } for i in range(PAGED)]
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server(new_database_url, tmp_path):
     app = create_app({"DATABASE_URL": new_database_url})
@@ -57,21 +45,8 @@ def server(new_database_url, tmp_path):
         migrate(db)
         import_text((FIXTURES / "claimreview.jsonld").read_text(), "claimreview", "test")
         import_text(json.dumps(harbour_reviews()), "claimreview", "test")
-    port = free_port()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "claimbase"), "serve", "--port", str(port),
-         "--workers", "1"], env={**os.environ, "DATABASE_URL": new_database_url},
-        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "topics", timeout=2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(10)
+    with live_server(new_database_url, tmp_path) as base:
+        yield base + "/"
 
 
 @pytest.fixture

@@ -1,0 +1,45 @@
+"""A real `claimbase serve` (gunicorn) on a free local port, for tests that need HTTP."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+CLAIMBASE = Path(sys.executable).parent / "claimbase"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(base, path="/topics", tries=100):
+    for _ in range(tries):
+        try:
+            urllib.request.urlopen(base + path, timeout=2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"no server answered at {base}")
+
+
+@contextmanager
+def live_server(database_url, cwd, workers=1):
+    """Yield the base URL (http://127.0.0.1:PORT) of a server over `database_url`."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(CLAIMBASE), "serve", "--port", str(port), "--workers", str(workers)],
+        env={**os.environ, "DATABASE_URL": database_url}, cwd=cwd,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(10)
