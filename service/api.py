@@ -58,7 +58,7 @@ def id_parameter_schema(converter):
     return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
-PROBLEM_EXAMPLES = (400, 401, 403, 404, 409, 412, 422, 428)
+PROBLEM_EXAMPLES = (400, 401, 403, 404, 409, 412, 415, 422, 428)
 
 
 # Not replayed by service.examples (it takes a 64 MiB body); test_errors checks the shape.

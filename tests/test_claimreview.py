@@ -219,8 +219,12 @@ def test_imports_over_http(editor):
                                headers={**editor.headers(), "Content-Type": "text/csv"})
     assert again.get_json()["created"] == {}
     bad = editor.client.post("/imports?format=claimreview", data=b"[{}]",
-                             headers=editor.headers())
+                             headers=editor.headers(), content_type="application/ld+json")
     assert bad.status_code == 422
     assert bad.get_json()["errors"]["records"] == ["record 1: not a ClaimReview"]
     assert editor.client.post("/imports?format=xml", data=b"x",
                               headers=editor.headers()).status_code == 400
+    wrong_type = editor.client.post("/imports?format=claimskg", data=text.encode(),
+                                    headers=editor.headers(), content_type="application/json")
+    assert wrong_type.status_code == 415
+    assert "text/csv" in wrong_type.get_json()["detail"]

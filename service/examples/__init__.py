@@ -50,6 +50,8 @@ REQUESTS = {
     "problem-422": ExampleRequest("POST", "/quotes", token=True, body={
         "text": "Nous n’avons jamais dit cela", "kind": "direct", "lang": "fr",
         "speaker": "vladimir-putin", "source": 1}),
+    "problem-415": ExampleRequest("POST", "/imports?format=claimskg", token=True,
+                                  body={"@type": "ClaimReview"}),
     "claim-updated": ExampleRequest("PATCH", "/claims/2", token=True,
                                     headers={"If-Match": '"v1"'}, body={"text": (
         "An arms deal between North Korea and Russia would violate international sanctions "

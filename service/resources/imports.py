@@ -2,6 +2,7 @@
 
 from flask import request
 from flask.views import MethodView
+from werkzeug.exceptions import UnsupportedMediaType
 
 from schemas.imports import ImportArgsSchema
 from schemas.imports import ImportReportSchema
@@ -15,15 +16,20 @@ from .base import actor
 
 blp = Blueprint("imports", __name__, url_prefix="/imports",
                 description="Bulk imports of fact-check data, all or nothing.")
+MEDIA_TYPES = {"claimreview": {"application/ld+json", "application/json"},
+               "claimskg": {"text/csv"}}
 BODY = {"required": True, "content": {
-    "application/ld+json": {"schema": {"type": "object"}},
+    "application/ld+json": {"schema": {"oneOf": [
+        {"type": "object", "description": "One ClaimReview, or {\"@graph\": [...]}"},
+        {"type": "array", "items": {"type": "object"}},
+    ]}},
     "text/csv": {"schema": {"type": "string"}},
 }}
 
 
 @blp.route("")
 class Imports(MethodView):
-    @blp.write("editor", 413)
+    @blp.write("editor", 413, 415)
     @blp.arguments(ImportArgsSchema, location="query")
     @blp.doc(requestBody=BODY)
     @blp.response(200, ImportReportSchema, example=example("import-report"))
@@ -32,8 +38,14 @@ class Imports(MethodView):
 
         The body is the file (UTF-8): ClaimReview JSON-LD or ClaimsKG CSV, as `format` says.
         All or nothing: one bad record and nothing is written, and the 422 lists each bad
-        record's position and reason. Re-importing a file changes nothing.
+        record's position and reason. Re-importing a file changes nothing. The Content-Type
+        must be the format's: application/ld+json (or application/json) for claimreview,
+        text/csv for claimskg; otherwise 415.
         """
+        if request.mimetype not in MEDIA_TYPES[args["format"]]:
+            raise UnsupportedMediaType(description=(
+                f"format={args['format']} takes a body of type "
+                + " or ".join(sorted(MEDIA_TYPES[args["format"]])) + "."))
         try:
             text = request.get_data(cache=False).decode("utf-8")
         except UnicodeDecodeError:
