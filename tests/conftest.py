@@ -13,6 +13,7 @@ from urllib.parse import urlunparse
 
 import psycopg
 import pytest
+from hypothesis import settings
 
 from service import create_app
 from service.auth import create_token
@@ -21,6 +22,12 @@ from service.config import SEEDS_DIR
 from service.db import bind
 from service.db import migrate
 from service.loader import load_dataset
+
+# Property tests explore the same examples on every run: CI must not pass or fail by luck.
+# (Run with --hypothesis-profile=explore to draw new examples while developing.)
+settings.register_profile("claimbase", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("claimbase")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
