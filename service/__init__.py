@@ -12,6 +12,7 @@ from .api import Api
 from .api import IdConverter
 from .api import id_parameter_schema
 from .resources import claims
+from .resources import downloads
 from .resources import factcheck
 from .resources import history
 from .resources import imports
@@ -22,7 +23,7 @@ from .resources import speakers
 from .resources import topics
 
 RESOURCES = (speakers.blp, sources.blp, quotes.blp, claims.blp, topics.blp, history.blp,
-             jsonld.blp, imports.blp)
+             jsonld.blp, imports.blp, downloads.blp)
 
 
 def create_app(test_config=None):

@@ -1,5 +1,6 @@
 """The `claimbase` command: init-db, migrate, seed, serve (and Flask's own commands)."""
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -15,6 +16,8 @@ from . import db
 from .auth import create_token
 from .auth import revoke_token
 from .claimreview import FORMATS as IMPORT_FORMATS
+from .exports import FORMATS as EXPORT_FORMATS
+from .exports import RESOURCES as EXPORT_RESOURCES
 from .importer import ImportFailed
 from .importer import import_text
 from .loader import DatasetError
@@ -153,6 +156,25 @@ def import_command(format_name, files):
                        f"{dict(report.unchanged) or 'nothing'}")
 
 
+@click.command("export")
+@click.option("--format", "format_name", type=click.Choice(sorted(EXPORT_FORMATS)),
+              default="ndjson", show_default=True)
+@click.option("--resource", type=click.Choice(sorted(EXPORT_RESOURCES)), default="claims",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="A file to write (default: standard output).")
+@with_appcontext
+def export_command(format_name, resource, output):
+    """Export every row of a resource, streamed (memory stays flat)."""
+    database = current_app.extensions["claimbase.db"]
+    _, lines = EXPORT_FORMATS[format_name]
+    target = (open(output, "w", encoding="utf-8", newline="") if output  # noqa: SIM115
+              else contextlib.nullcontext(sys.stdout))
+    with database.connection_context(), target as stream:
+        for line in lines(resource):
+            stream.write(line)
+
+
 @click.group("tokens")
 def tokens_group():
     """Create, list and revoke the bearer tokens that writes need."""
@@ -201,7 +223,7 @@ def tokens_revoke(name):
 
 def register_commands(app):
     for command in (init_db_command, migrate_command, seed_command, serve_command,
-                    import_command, tokens_group):
+                    import_command, export_command, tokens_group):
         app.cli.add_command(command)
 
 

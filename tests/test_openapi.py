@@ -42,7 +42,8 @@ def test_every_response_has_a_schema_and_an_example(spec):
         if status == "204":
             assert "content" not in response
             continue
-        expected = ({"application/json", "application/ld+json"} if status < "300"
+        expected = ({"application/json", "application/ld+json", "application/x-ndjson",
+                     "text/csv"} if status < "300"
                     else {"application/problem+json"})
         assert set(response["content"]) <= expected, (path, status)
         for content in response["content"].values():

@@ -1,0 +1,94 @@
+"""Exports: every row of a list, streamed a page at a time through the same named queries
+and the same schemas as the API, so memory stays flat whatever the size.
+
+NDJSON is one API representation per line. CSV flattens it: nested resources become their
+slug or id, lists are joined with `|`.
+"""
+
+import csv
+import io
+import json
+
+from schemas.claims import ClaimSchema
+from schemas.quotes import QuoteSchema
+from schemas.sources import SOURCE_REF
+from schemas.sources import SourceSchema
+from schemas.speakers import SpeakerSchema
+from schemas.topics import TopicSchema
+
+from . import queries
+
+BATCH = 500
+RESOURCES = {
+    "claims": (queries.claims_page, ClaimSchema()),
+    "quotes": (queries.quotes_page, QuoteSchema()),
+    "speakers": (queries.speakers_page, SpeakerSchema()),
+    "sources": (queries.sources_page, SourceSchema(only=SOURCE_REF)),
+    "topics": (queries.topics_page, TopicSchema()),
+}
+CSV_COLUMNS = {
+    "claims": ["id", "text", "lang", "status", "first_seen", "topics", "asserts", "denies",
+               "questions", "reviews"],
+    "quotes": ["id", "text", "lang", "kind", "said_on", "speaker", "via", "source", "context",
+               "start", "end"],
+    "speakers": ["id", "slug", "name", "kind", "country", "description", "wikidata_id",
+                 "aliases"],
+    "sources": ["id", "slug", "kind", "title", "publisher", "url", "lang", "published_on"],
+    "topics": ["slug", "name", "claims"],
+}
+
+
+def rows(resource, **filters):
+    """Every row of a resource's list (with the list's filters), as the API shows it."""
+    page_query, schema = RESOURCES[resource]
+    cursor = None
+    while True:
+        page = page_query(limit=BATCH, cursor=cursor, **filters)
+        yield from schema.dump(page.items, many=True)
+        if page.next_after is None:
+            return
+        cursor = {"after": page.next_after}
+
+
+def ndjson_lines(resource, **filters):
+    for row in rows(resource, **filters):
+        yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def _joined(values):
+    return "|".join(str(v) for v in values)
+
+
+def _flat(resource, row):
+    if resource == "claims":
+        stances = row["stances"]
+        return {**row, "topics": _joined(t["slug"] for t in row["topics"]),
+                **{p: _joined(s["speaker"]["slug"] for s in stances[p]) for p in stances},
+                "reviews": _joined(f"{r['publisher']}: {r['rating_label']}"
+                                   for r in row["reviews"])}
+    if resource == "quotes":
+        position = row.get("text_position") or {}
+        return {**row, "speaker": row["speaker"]["slug"],
+                "via": (row["via"] or {}).get("slug"), "source": row["source"]["id"],
+                "start": position.get("start"), "end": position.get("end")}
+    if resource == "speakers":
+        return {**row, "aliases": _joined(f"{a['name']}@{a['lang'] or ''}"
+                                          for a in row["aliases"])}
+    return row
+
+
+def csv_lines(resource, **filters):
+    """CSV text, a line at a time: a header, then one row per item."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, CSV_COLUMNS[resource], extrasaction="ignore",
+                            lineterminator="\n")
+    writer.writeheader()
+    for row in rows(resource, **filters):
+        writer.writerow(_flat(resource, row))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+FORMATS = {"ndjson": ("application/x-ndjson", ndjson_lines), "csv": ("text/csv", csv_lines)}
