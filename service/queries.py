@@ -516,6 +516,13 @@ def quote_in_context(quote):
             text[quote.end_offset:end])
 
 
+def totals():
+    """How many speakers, claims and quotes Claimbase holds (COUNT(*) each: a scan per table
+    on PostgreSQL, fine at seed size; see bench/README.md)."""
+    return {"speakers": Speaker.select().count(), "claims": Claim.select().count(),
+            "quotes": Quote.select().count()}
+
+
 def search_everything(q, limit):
     """What the search page shows: speakers by name (or suggestions), claims and quotes by
     words, each list cut at `limit`."""

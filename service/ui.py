@@ -16,9 +16,6 @@ from schemas.common import Cursor
 from schemas.common import encode_cursor
 
 from . import queries
-from .models import Claim
-from .models import Quote
-from .models import Speaker
 
 blp = Blueprint("ui", __name__, template_folder="templates", static_folder="static",
                 static_url_path="/ui/static")
@@ -54,9 +51,7 @@ def error_page(error):
 def home():
     """One search box, the contested claims first, and how much Claimbase holds."""
     contested = queries.claims_page(limit=PAGE, status=["contested"])
-    counts = {"speakers": Speaker.select().count(), "claims": Claim.select().count(),
-              "quotes": Quote.select().count()}
-    return render_template("home.html", contested=contested, counts=counts)
+    return render_template("home.html", contested=contested, counts=queries.totals())
 
 
 @blp.get("/ui/speakers/<slug>")
