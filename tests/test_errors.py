@@ -118,5 +118,6 @@ def test_too_large_bodies_are_413_problems(tmp_path):
         migrate(db)
         token, _ = create_token("big", "editor")
     response = app.test_client().post("/imports?format=claimskg", data=b"x" * 100,
-                                      headers={"Authorization": f"Bearer {token}"})
+                                      headers={"Authorization": f"Bearer {token}"},
+                                      content_type="text/csv")
     assert assert_problem(response, 413) == TOO_LARGE_EXAMPLE
