@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from urllib.parse import urlparse
 
+from .formats.base import dict_records
+
 CONTEXT = "https://schema.org"
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/{}"
 WIKIDATA_ID = re.compile(r"wikidata\.org/(?:wiki|entity)/(Q[1-9][0-9]*)")
@@ -285,45 +287,48 @@ def _unquoted(value):
 def read_claimskg_csv(text):
     """ReviewRecords from ClaimsKG's flattened CSV (see ../shared/data/claimskg-extractor-
     samples/SOURCE.md). Its creativeWork_author_name is not reliably the claimant (often the
-    fact-check's own writer), so it makes no speaker; the file gives no language either."""
+    fact-check's own writer), so it makes no speaker; the file gives no language either.
+    Positions are the physical lines where records start (fields may hold newlines)."""
+    records, problems = [], []
     try:
-        return _read_claimskg_rows(csv.DictReader(io.StringIO(text, newline="")))
+        for line, header, row, _ in dict_records(io.StringIO(text, newline="")):
+            if not set(header) >= _CLAIMSKG_COLUMNS:
+                missing = ", ".join(sorted(_CLAIMSKG_COLUMNS - set(header)))
+                return [], [RecordError("line 1", f"not a ClaimsKG CSV: missing {missing}")]
+            try:
+                records.append(_claimskg_record(row, f"line {line}"))
+            except RecordError as error:
+                problems.append(error)
     except csv.Error as error:
         return [], [RecordError("file", f"not a readable CSV: {error}")]
-
-
-def _read_claimskg_rows(reader):
-    records, problems = [], []
-    required = {"claimReview_claimReviewed", "rating_alternateName", "claimReview_url"}
-    if not required <= set(reader.fieldnames or ()):
-        return [], [RecordError("header", "not a ClaimsKG CSV: missing "
-                                + ", ".join(sorted(required - set(reader.fieldnames or ()))))]
-    for number, row in enumerate(reader, 1):
-        position = f"row {number}"
-        title = _unquoted(row.get("extra_title"))
-        claim_text = _unquoted(row.get("claimReview_claimReviewed"))
-        notes = []
-        if not claim_text and title:
-            # aap and africacheck leave claimReviewed empty: the fact-check's own title is
-            # then the only statement of what was checked; it is kept as the review title too.
-            claim_text = title
-            notes.append(f"{position}: claimReviewed is empty; the claim is the title")
-        node = {
-            "@type": "ClaimReview",
-            "claimReviewed": claim_text,
-            "name": title,
-            "url": row.get("claimReview_url"),
-            "datePublished": row.get("claimReview_datePublished"),
-            "author": {"name": _unquoted(row.get("claimReview_author_name"))},
-            "reviewRating": {"alternateName": _unquoted(row.get("rating_alternateName"))},
-            "itemReviewed": {"datePublished": row.get("creativeWork_datePublished")},
-        }
-        try:
-            records.append(review_from_jsonld(node, position))
-            records[-1].notes = notes
-        except RecordError as error:
-            problems.append(error)
     return records, problems
+
+
+_CLAIMSKG_COLUMNS = {"claimReview_claimReviewed", "rating_alternateName", "claimReview_url"}
+
+
+def _claimskg_record(row, position):
+    title = _unquoted(row.get("extra_title"))
+    claim_text = _unquoted(row.get("claimReview_claimReviewed"))
+    notes = []
+    if not claim_text and title:
+        # aap and africacheck leave claimReviewed empty: the fact-check's own title is
+        # then the only statement of what was checked; it is kept as the review title too.
+        claim_text = title
+        notes.append(f"{position}: claimReviewed is empty; the claim is the title")
+    node = {
+        "@type": "ClaimReview",
+        "claimReviewed": claim_text,
+        "name": title,
+        "url": row.get("claimReview_url"),
+        "datePublished": row.get("claimReview_datePublished"),
+        "author": {"name": _unquoted(row.get("claimReview_author_name"))},
+        "reviewRating": {"alternateName": _unquoted(row.get("rating_alternateName"))},
+        "itemReviewed": {"datePublished": row.get("creativeWork_datePublished")},
+    }
+    record = review_from_jsonld(node, position)
+    record.notes = notes
+    return record
 
 
 FORMATS = {"claimreview": read_jsonld, "claimskg": read_claimskg_csv}

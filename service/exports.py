@@ -1,11 +1,14 @@
 """Exports: every row of a list, streamed a page at a time through the same named queries
 and the same schemas as the API, so memory stays flat whatever the size.
 
-NDJSON is one API representation per line. CSV flattens it: nested resources become their
-slug or id, lists are joined with `|`.
+NDJSON is one API representation per line. CSV flattens it: a nested resource becomes its
+slug, topics are joined with `|`, and nested lists (aliases, stances, reviews, appearances)
+are JSON in their cell, so that importing the export gives back the same data
+(service/formats/own.py reads both). Sources carry their full text, unlike the list.
 """
 
 import csv
+import functools
 import io
 import json
 
@@ -23,17 +26,19 @@ RESOURCES = {
     "claims": (queries.claims_page, ClaimSchema()),
     "quotes": (queries.quotes_page, QuoteSchema()),
     "speakers": (queries.speakers_page, SpeakerSchema()),
-    "sources": (queries.sources_page, SourceSchema(only=SOURCE_REF)),
+    "sources": (functools.partial(queries.sources_page, with_text=True),
+                SourceSchema(only=(*SOURCE_REF, "text"))),
     "topics": (queries.topics_page, TopicSchema()),
 }
 CSV_COLUMNS = {
     "claims": ["id", "text", "lang", "status", "first_seen", "topics", "asserts", "denies",
-               "questions", "reviews"],
+               "questions", "stances", "reviews", "appearances"],
     "quotes": ["id", "text", "lang", "kind", "said_on", "speaker", "via", "source", "context",
                "start", "end"],
     "speakers": ["id", "slug", "name", "kind", "country", "description", "wikidata_id",
                  "aliases"],
-    "sources": ["id", "slug", "kind", "title", "publisher", "url", "lang", "published_on"],
+    "sources": ["id", "slug", "kind", "title", "publisher", "url", "lang", "published_on",
+                "text"],
     "topics": ["slug", "name", "claims"],
 }
 
@@ -59,21 +64,25 @@ def _joined(values):
     return "|".join(str(v) for v in values)
 
 
+def _json(value):
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _flat(resource, row):
     if resource == "claims":
         stances = row["stances"]
         return {**row, "topics": _joined(t["slug"] for t in row["topics"]),
                 **{p: _joined(s["speaker"]["slug"] for s in stances[p]) for p in stances},
-                "reviews": _joined(f"{r['publisher']}: {r['rating_label']}"
-                                   for r in row["reviews"])}
+                "stances": _json(stances), "reviews": _json(row["reviews"]),
+                "appearances": _json(row["appearances"])}
     if resource == "quotes":
         position = row.get("text_position") or {}
         return {**row, "speaker": row["speaker"]["slug"],
-                "via": (row["via"] or {}).get("slug"), "source": row["source"]["id"],
+                "via": (row["via"] or {}).get("slug"), "source": row["source"]["slug"],
                 "start": position.get("start"), "end": position.get("end")}
     if resource == "speakers":
-        return {**row, "aliases": _joined(f"{a['name']}@{a['lang'] or ''}"
-                                          for a in row["aliases"])}
+        return {**row, "aliases": _json([{"name": a["name"], "lang": a["lang"]}
+                                         for a in row["aliases"]])}
     return row
 
 

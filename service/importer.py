@@ -1,131 +1,167 @@
-"""Imports of ClaimReview records: all or nothing, idempotent, with a report.
+"""The one import pipeline: adapter → validate → resolve → write in batches, in one transaction.
 
-Each record becomes (or finds) a claim, its claimant as a speaker asserting it, the review
-and the claim's appearances. Natural keys make a second import of the same file change
-nothing: a claim is its text and language, a speaker its Wikidata id or any of its names,
-a review its claim, publisher and URL.
+Every format (service/formats) yields Items in Claimbase's own shape (docs/import-pipeline.md).
+Each item is validated by its resource schema, its references are resolved by natural keys
+(speakers through their names and aliases), and the batch is written with a few bulk
+statements. The whole file is one transaction: by default any bad record means nothing is
+kept; with `skip_invalid` the good records are kept and the bad ones reported. A killed
+process leaves the database as it was (the transaction never commits).
+
+Natural keys make a second import of the same file change nothing; see the doc for the
+keys and the merge rules (dates only move earlier; references never update what they find).
 """
 
-import re
-import unicodedata
+import io
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
 
-from .claimreview import FORMATS
-from .claimreview import RecordError
+from peewee import DataError
+from peewee import IntegrityError
+
+from .bulkwrite import Batch
+from .bulkwrite import Outcome
+from .db import database
 from .db import write_transaction
-from .models import Alias
-from .models import Appearance
-from .models import Claim
-from .models import Review
-from .models import Speaker
-from .models import Stance
-from .ratings import normalise_rating
-from .text import name_key
-from .writes import create_row
+from .formats import FORMATS
+from .formats.base import RecordError
+
+BATCH = 1000
+MAX_LISTED_PROBLEMS = 10_000  # a report lists this many; the rest are counted in a note
 
 
 class ImportFailed(Exception):
-    """The file was not imported (nothing was written): `problems` says where and why."""
+    """Nothing was imported: the report lists every bad record (line, field, reason)."""
 
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__(f"{len(problems)} bad record(s); nothing was imported")
+    def __init__(self, report):
+        self.report = report
+        self.problems = report.problems
+        super().__init__(f"{len(report.problems)} bad record(s); nothing was imported")
 
 
 @dataclass
 class ImportReport:
-    records: int = 0
+    format: str
+    records: int = 0  # records read from the file, good and bad
     created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    rejected: int = 0
+    problems: list = field(default_factory=list)  # RecordErrors, in file order
     notes: list = field(default_factory=list)
+    committed: bool = False
+    rejected_lines: set = field(default_factory=set, repr=False)
+
+    def reject(self, problem):
+        """Note a bad record (the first MAX_LISTED_PROBLEMS are listed)."""
+        if len(self.problems) < MAX_LISTED_PROBLEMS:
+            self.problems.append(problem)
+        self.rejected_lines.add(problem.line)
+        self.rejected = len(self.rejected_lines)
+
+    def finish(self):
+        self.problems.sort(key=lambda p: p.line)
+        if len(self.problems) == MAX_LISTED_PROBLEMS:
+            self.notes.append(f"only the first {MAX_LISTED_PROBLEMS} problems are listed; "
+                              f"{self.rejected} records were rejected in all")
 
     def as_dict(self):
-        return {"records": self.records, "created": dict(self.created),
-                "unchanged": dict(self.unchanged), "notes": self.notes}
+        return {"format": self.format, "records": self.records, "created": dict(+self.created),
+                "updated": dict(+self.updated), "unchanged": dict(+self.unchanged),
+                "rejected": self.rejected, "committed": self.committed,
+                "problems": [p.as_dict() for p in self.problems], "notes": self.notes}
+
+    def summary(self):
+        def counts(counter):
+            return ", ".join(f"{n} {kind}" for kind, n in sorted((+counter).items())) or "nothing"
+
+        return (f"{self.records} records: created {counts(self.created)}; updated "
+                f"{counts(self.updated)}; unchanged {counts(self.unchanged)}; "
+                f"rejected {self.rejected}")
 
 
-def slug_for(name):
-    """An unused ASCII slug for a new speaker's name."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:100] or "speaker"
-    slug, n = base, 1
-    while Speaker.select().where(Speaker.slug == slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+def _batches(items, size):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
-class _Import:
-    def __init__(self, actor):
-        self.actor = actor
-        self.report = ImportReport()
-
-    def find_or_create(self, model, kind, lookup, values, parent=None):
-        row = model.get_or_none(*[getattr(model, k) == v for k, v in lookup.items()])
-        if row is not None:
-            self.report.unchanged[kind] += 1
-            return row
-        self.report.created[kind] += 1
-        return create_row(model, kind.rstrip("s"), {**lookup, **values}, self.actor, parent)
-
-    def speaker(self, claimant, position):
-        """The speaker a claimant names: by Wikidata id, else by any name; new if unknown."""
-        if claimant["wikidata_id"]:
-            found = Speaker.get_or_none(Speaker.wikidata_id == claimant["wikidata_id"])
-            if found:
-                self.report.unchanged["speakers"] += 1
-                return found
-        key = name_key(claimant["name"])
-        ids = {s.id for s in Speaker.select(Speaker.id).where(Speaker.key == key)}
-        ids |= {a.speaker_id for a in Alias.select(Alias.speaker).where(Alias.key == key)}
-        if len(ids) > 1:
-            raise RecordError(position, f"the claimant {claimant['name']!r} names "
-                              f"{len(ids)} speakers; give sameAs to say which")
-        if ids:
-            self.report.unchanged["speakers"] += 1
-            return Speaker.get_by_id(ids.pop())
-        self.report.created["speakers"] += 1
-        return create_row(Speaker, "speaker", {
-            "slug": slug_for(claimant["name"]), "name": claimant["name"], "key": key,
-            "kind": claimant["kind"], "wikidata_id": claimant["wikidata_id"]}, self.actor)
-
-    def record(self, record):
-        claim = self.find_or_create(Claim, "claims",
-                                    {"text": record.claim_text, "lang": record.claim_lang},
-                                    {"first_seen": record.claim_date})
-        if record.claimant:
-            speaker = self.speaker(record.claimant, record.position)
-            self.find_or_create(Stance, "stances",
-                                {"claim": claim, "speaker": speaker, "position": "asserts"},
-                                {"stated_on": record.claim_date}, claim)
-        self.find_or_create(Review, "reviews", {
-            "claim": claim, "publisher": record.publisher, "url": record.url}, {
-            "title": record.title, "published_on": record.published_on, "lang": record.lang,
-            "rating_label": record.rating_label, "explanation": record.explanation,
-            "rating": normalise_rating(record.rating_label)}, claim)
-        for url, date, first in record.appearances:
-            self.find_or_create(Appearance, "appearances", {"claim": claim, "url": url},
-                                {"published_on": date, "first": first})
+def _write(batch_items, run, report):
+    """Write one batch in a savepoint. On a database conflict (a constraint the schemas cannot
+    see), write its records one by one, each in its own savepoint, to name the culprits."""
+    try:
+        with database.atomic():
+            outcome = Batch(run, batch_items).write()
+    except (IntegrityError, DataError) as error:
+        run.forget()  # the caches may hold rows the savepoint took back
+        outcome = Outcome()
+        if len(batch_items) == 1:
+            outcome.problems.append(_conflict(batch_items[0], error))
+        else:
+            for item in batch_items:
+                try:
+                    with database.atomic():
+                        outcome.add(Batch(run, [item]).write())
+                except (IntegrityError, DataError) as item_error:
+                    run.forget()
+                    outcome.problems.append(_conflict(item, item_error))
+    report.created.update(outcome.created)
+    report.updated.update(outcome.updated)
+    report.unchanged.update(outcome.unchanged)
+    for problem in outcome.problems:
+        report.reject(problem)
 
 
-def import_text(text, format_name, actor):
-    """Import a file's text in one of FORMATS; an ImportReport, or ImportFailed (nothing
-    written) listing every bad record."""
-    records, problems = FORMATS[format_name](text)
-    if problems:
-        raise ImportFailed(problems)
-    run = _Import(actor)
+def _conflict(item, error):
+    return RecordError(item.line, None,
+                       f"conflicts with the database: {str(error).strip().splitlines()[0]}")
+
+
+def import_stream(stream, format_name, actor, *, skip_invalid=False, progress=None,
+                  batch_size=BATCH, **options):
+    """Import a text stream in one of FORMATS. Returns the ImportReport; raises ImportFailed
+    (nothing written) when a record is bad and `skip_invalid` is not set.
+
+    `progress(records_done)` is called after each batch; `options` go to the adapter
+    (e.g. `resource` for ndjson/csv, `name` for clef)."""
+    report = ImportReport(format=format_name)
+    reader = FORMATS[format_name].items(stream, **options)
+    run = Batch.new_run(actor)
     with write_transaction() as transaction:
-        for record in records:
-            try:
-                run.record(record)
-            except RecordError as error:
-                problems.append(error)
-        if problems:
+        for items in _batches(_counted(reader, report), batch_size):
+            good = [item for item in items if not isinstance(item, RecordError)]
+            for problem in items:
+                if isinstance(problem, RecordError):
+                    report.reject(problem)
+            if good:
+                _write(good, run, report)
+            if progress:
+                progress(report.records)
+        report.finish()
+        if report.problems and not skip_invalid:
             transaction.rollback()
-            raise ImportFailed(problems)
-    run.report.records = len(records)
-    run.report.notes = [note for record in records for note in record.notes]
-    return run.report
+            raise ImportFailed(report)
+    report.committed = True
+    return report
+
+
+def _counted(reader, report):
+    """The adapter's output, counting records (several items of one line are one record) and
+    keeping the adapter's notes."""
+    last_line = 0
+    for item in reader:
+        if item.line > last_line:  # items of one line, or trailing items of earlier lines
+            report.records += 1
+            last_line = item.line
+        report.notes.extend(getattr(item, "notes", ()) or ())
+        yield item
+
+
+def import_text(text, format_name, actor, **options):
+    """Import a whole file held as text (see import_stream)."""
+    return import_stream(io.StringIO(text, newline=""), format_name, actor, **options)

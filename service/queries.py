@@ -192,9 +192,10 @@ def speaker_by_slug(slug):
 
 # --- sources ------------------------------------------------------------------------------
 
-def sources_page(limit, cursor=None, kind=None, lang=None, q=None):
-    """Sources in id order (by relevance with `q`), without their (possibly long) text."""
-    query = Source.select(*SOURCE_REF_FIELDS)
+def sources_page(limit, cursor=None, kind=None, lang=None, q=None, with_text=False):
+    """Sources in id order (by relevance with `q`), without their (possibly long) text
+    unless asked (exports)."""
+    query = Source.select(*SOURCE_REF_FIELDS, *([Source.text] if with_text else []))
     if kind:
         query = query.where(Source.kind == kind)
     if lang:
@@ -514,6 +515,13 @@ def quote_in_context(quote):
     end = len(text) if end < 0 else end
     return (text[start:quote.start_offset], text[quote.start_offset:quote.end_offset],
             text[quote.end_offset:end])
+
+
+def row_count(resource):
+    """How many rows an unfiltered export of a resource writes (for its progress bar)."""
+    models = {"claims": Claim, "quotes": Quote, "speakers": Speaker, "sources": Source,
+              "topics": Topic}
+    return models[resource].select().count()
 
 
 def totals():

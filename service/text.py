@@ -32,8 +32,32 @@ class TextQuoteSelector:
     end: int  # code-point offset just past the last character
 
 
+def slugify(name: str, max_length: int = 120) -> str:
+    """An ASCII slug: accents dropped, lowercase, runs of anything else as one hyphen
+    ('Barack Obama' → 'barack-obama'); '' when nothing is left (e.g. a non-Latin script)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:max_length].strip("-")
+
+
 class QuoteNotInSource(ValueError):
     """The quote's text is not found verbatim in the source text."""
+
+
+def _selector(source_text, start, end):
+    return TextQuoteSelector(
+        exact=source_text[start:end],
+        prefix=source_text[max(0, start - SELECTOR_CONTEXT) : start],
+        suffix=source_text[end : end + SELECTOR_CONTEXT],
+        start=start,
+        end=end,
+    )
+
+
+def selector_at(source_text: str, exact: str, start: int, end: int) -> TextQuoteSelector:
+    """The selector of a quote said to stand at [start:end] of the source text, checked."""
+    if not 0 <= start < end <= len(source_text) or source_text[start:end] != exact:
+        raise QuoteNotInSource(f"the source text at [{start}:{end}] is not the quote's text")
+    return _selector(source_text, start, end)
 
 
 def locate_quote(source_text: str, exact: str, occurrence: int = 1) -> TextQuoteSelector:
@@ -49,11 +73,4 @@ def locate_quote(source_text: str, exact: str, occurrence: int = 1) -> TextQuote
                 f"The quote is not found verbatim in the source text "
                 f"(occurrence {occurrence} asked, {found} found)"
             )
-    end = start + len(exact)
-    return TextQuoteSelector(
-        exact=exact,
-        prefix=source_text[max(0, start - SELECTOR_CONTEXT) : start],
-        suffix=source_text[end : end + SELECTOR_CONTEXT],
-        start=start,
-        end=end,
-    )
+    return _selector(source_text, start, start + len(exact))

@@ -116,7 +116,7 @@ def test_claimskg_csv_with_its_traps(fresh):
     app = fresh()
     report = run_import(app, (FIXTURES / "claimskg.csv").read_text(), "claimskg")
     assert report.records == 3
-    assert report.notes == ["row 2: claimReviewed is empty; the claim is the title"]
+    assert report.notes == ["line 4: claimReviewed is empty; the claim is the title"]
     claims = app.test_client().get("/claims?limit=100").get_json()["data"]
     by_url = {c["reviews"][0]["url"]: c for c in claims}
     first = by_url["https://checker.example.in/fact-check-one/"]

@@ -25,8 +25,13 @@ def test_ndjson_is_the_list_as_the_api_shows_it(client, resource):
     assert ndjson(client, f"/{resource}.ndjson") == listed
 
 
-def test_sources_export_leaves_the_text_out_as_the_list_does(client):
-    assert ndjson(client, "/sources.ndjson") == client.get("/sources?limit=100").get_json()["data"]
+def test_sources_export_carries_the_text_the_list_leaves_out(client):
+    """So that an export imported elsewhere keeps the texts quotes are located in."""
+    listed = client.get("/sources?limit=100").get_json()["data"]
+    exported = ndjson(client, "/sources.ndjson")
+    assert without(exported, "text") == listed
+    texts = [client.get(f"/sources/{s['id']}").get_json()["text"] for s in listed]
+    assert [s["text"] for s in exported] == texts and any(texts)
 
 
 def test_filters_apply(client):

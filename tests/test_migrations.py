@@ -45,7 +45,12 @@ def test_migrated_schema_matches_the_models(new_database_url):
     # PostgreSQL's generated search columns (migration 0003) are the database's, not fields.
     search = {"claim", "quote", "source"}
     assert sorted(diff.drop_columns) in ([], [(t, "search") for t in sorted(search)]), diff
-    assert {(i.table, i.columns) for i in diff.drop_indexes} <= {(t, ("search",)) for t in search}
+    # Migration 0005's indexes are on expressions (the start of long texts), which models
+    # cannot declare; schema_diff sees them as indexes without columns.
+    dropped = {(i.table, i.columns) for i in diff.drop_indexes
+               if not (i.columns is None or "substr(text, 1, 100)" in i.columns)}
+    assert dropped <= {(t, ("search",)) for t in search}
+    assert len(diff.drop_indexes) - len(dropped) == 2
     assert not (diff.create_tables or diff.add_columns or diff.add_indexes), diff
 
 
