@@ -1,22 +1,47 @@
-"""Imports: the file format asked for, and the report of what was created."""
+"""Imports: the file format asked for, and the report of what the import did."""
 
 from marshmallow import fields
 from marshmallow import validate
 
-from service.claimreview import FORMATS
+from service.formats import FORMATS
+from service.formats.own import RESOURCES
 
+from .common import SafeString
 from .common import StrictSchema
+
+FORMAT_HELP = "; ".join(f"{name}: {fmt.description}" for name, fmt in FORMATS.items())
 
 
 class ImportArgsSchema(StrictSchema):
-    format = fields.String(required=True, validate=validate.OneOf(sorted(FORMATS)), metadata={
-        "description": "claimreview: ClaimReview JSON-LD; claimskg: ClaimsKG's flattened CSV."})
+    format = fields.String(required=True, validate=validate.OneOf(list(FORMATS)),
+                           metadata={"description": FORMAT_HELP})
+    resource = fields.String(validate=validate.OneOf(RESOURCES), metadata={
+        "description": "For ndjson and csv: the resource the file holds (default claims)."})
+    name = SafeString(validate=validate.Length(min=1, max=255), metadata={
+        "description": "For clef: the file's name, which names the debate "
+                       "(Task2-English-1st-Presidential.tsv)."})
+    skip_invalid = fields.Boolean(load_default=False, metadata={
+        "description": "Import the valid records and report the others (default: one bad "
+                       "record and nothing is imported)."})
+
+
+class ImportProblemSchema(StrictSchema):
+    line = fields.Integer(metadata={"description": "Where the record starts in the file."})
+    record = fields.Integer(metadata={
+        "description": "Instead of `line`, for JSON-LD: the record's number in the file."})
+    field = fields.String(allow_none=True, metadata={"description": "The field at fault."})
+    reason = fields.String()
 
 
 class ImportReportSchema(StrictSchema):
+    format = fields.String()
     records = fields.Integer(metadata={"description": "Records read from the file."})
     created = fields.Dict(keys=fields.String(), values=fields.Integer())
+    updated = fields.Dict(keys=fields.String(), values=fields.Integer())
     unchanged = fields.Dict(keys=fields.String(), values=fields.Integer())
+    rejected = fields.Integer(metadata={"description": "Records not imported (see problems)."})
+    committed = fields.Boolean(metadata={"description": "Whether anything was written."})
+    problems = fields.List(fields.Nested(ImportProblemSchema))
     notes = fields.List(fields.String(), metadata={
         "description": "What the import decided for some records, e.g. an empty "
                        "claimReviewed replaced by the fact-check's title."})

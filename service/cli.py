@@ -1,6 +1,7 @@
 """The `claimbase` command: init-db, migrate, seed, serve (and Flask's own commands)."""
 
 import contextlib
+import io
 import os
 import sys
 from pathlib import Path
@@ -13,13 +14,16 @@ from peewee import IntegrityError
 from peewee import OperationalError
 
 from . import db
+from . import progress
+from . import queries
 from .auth import create_token
 from .auth import revoke_token
-from .claimreview import FORMATS as IMPORT_FORMATS
 from .exports import FORMATS as EXPORT_FORMATS
 from .exports import RESOURCES as EXPORT_RESOURCES
+from .formats import FORMATS as IMPORT_FORMATS
+from .formats.own import RESOURCES as OWN_RESOURCES
 from .importer import ImportFailed
-from .importer import import_text
+from .importer import import_stream
 from .loader import DatasetError
 from .loader import load_dataset
 from .models import TOKEN_ROLES
@@ -127,33 +131,65 @@ def serve_command(host, port, workers):
     Server().run()
 
 
+def _resource_of(path, given):
+    """The resource an own-format file holds: as given, else from its name (quotes.csv)."""
+    if given:
+        return given
+    return path.stem if path.stem in OWN_RESOURCES else "claims"
+
+
+def _report_problems(path, report):
+    for problem in report.problems:
+        click.echo(f"{path.name}: {problem}", err=True)
+
+
+def import_file(path, format_name, resource, skip_invalid):
+    """Import one file (streamed, with a progress bar on a terminal); its report."""
+    with (open(path, "rb") as binary,
+          io.TextIOWrapper(binary, encoding="utf-8", newline="") as text,
+          progress.reading(path.name, binary, path.stat().st_size) as update):
+        return import_stream(text, format_name, "cli", skip_invalid=skip_invalid,
+                             progress=update, resource=_resource_of(path, resource),
+                             name=path.name)
+
+
 @click.command("import")
-@click.option("--format", "format_name", type=click.Choice(sorted(IMPORT_FORMATS)),
-              required=True, help="claimreview: ClaimReview JSON-LD (object, array or "
-              "@graph); claimskg: ClaimsKG's flattened CSV.")
+@click.option("--format", "format_name", type=click.Choice(list(IMPORT_FORMATS)),
+              required=True, help="; ".join(f"{name}: {fmt.description}"
+                                           for name, fmt in IMPORT_FORMATS.items()))
+@click.option("--resource", type=click.Choice(OWN_RESOURCES),
+              help="For ndjson and csv: what the file holds (default: from the file name, "
+              "e.g. quotes.ndjson, else claims).")
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the valid records and report the others (default: a file with a "
+              "bad record imports nothing).")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
-def import_command(format_name, files):
-    """Import files, each all or nothing; re-importing one changes nothing."""
+def import_command(format_name, resource, skip_invalid, files):
+    """Import files, each in one transaction; re-importing one changes nothing.
+
+    Every bad record is reported with its line, field and reason. Files are imported in the
+    order given (speakers before the quotes naming them)."""
     database = current_app.extensions["claimbase.db"]
     with database.connection_context():
         if not db.applied_migrations(database):
             db.migrate(database)
         for path in files:
             try:
-                report = import_text(path.read_text(encoding="utf-8"), format_name, "cli")
+                report = import_file(path, format_name, resource, skip_invalid)
             except ImportFailed as error:
-                for problem in error.problems:
-                    click.echo(f"{path.name}: {problem}", err=True)
-                fail(f"{path.name}: nothing was imported ({len(error.problems)} bad record(s))")
+                _report_problems(path, error.report)
+                fail(f"{path.name}: nothing was imported ({error.report.rejected} bad "
+                     f"record(s) of {error.report.records}; --skip-invalid imports the others)")
             except UnicodeDecodeError:
-                fail(f"{path.name}: not UTF-8 text")
+                fail(f"{path.name}: not UTF-8 text; nothing was imported")
+            except ValueError as error:
+                fail(f"{path.name}: {error}")
+            _report_problems(path, report)
             for note in report.notes:
                 click.echo(f"{path.name}: note: {note}", err=True)
-            click.echo(f"{path.name}: {report.records} records; created "
-                       f"{dict(report.created) or 'nothing'}; unchanged "
-                       f"{dict(report.unchanged) or 'nothing'}")
+            click.echo(f"{path.name}: {report.summary()}")
 
 
 @click.command("export")
@@ -171,8 +207,11 @@ def export_command(format_name, resource, output):
     target = (open(output, "w", encoding="utf-8", newline="") if output  # noqa: SIM115
               else contextlib.nullcontext(sys.stdout))
     with database.connection_context(), target as stream:
-        for line in lines(resource):
-            stream.write(line)
+        total = queries.row_count(resource) if progress.on_terminal() else None
+        with progress.counting(f"{resource}.{format_name}", total) as advance:
+            for line in lines(resource):
+                stream.write(line)
+                advance()
 
 
 @click.group("tokens")

@@ -1,4 +1,6 @@
-"""/imports: an editor posts a file; it is imported all or nothing, with a report."""
+"""/imports: an editor posts a file; it goes through the import pipeline, with a report."""
+
+import io
 
 from flask import request
 from flask.views import MethodView
@@ -8,22 +10,23 @@ from schemas.imports import ImportArgsSchema
 from schemas.imports import ImportReportSchema
 from service.errors import UnprocessableEntity
 from service.examples import example
+from service.formats import FORMATS
 from service.importer import ImportFailed
-from service.importer import import_text
+from service.importer import import_stream
 
 from .base import Blueprint
 from .base import actor
 
 blp = Blueprint("imports", __name__, url_prefix="/imports",
                 description="Bulk imports of fact-check data, all or nothing.")
-MEDIA_TYPES = {"claimreview": {"application/ld+json", "application/json"},
-               "claimskg": {"text/csv"}}
 BODY = {"required": True, "content": {
     "application/ld+json": {"schema": {"oneOf": [
         {"type": "object", "description": "One ClaimReview, or {\"@graph\": [...]}"},
         {"type": "array", "items": {"type": "object"}},
     ]}},
+    "application/x-ndjson": {"schema": {"type": "string"}},
     "text/csv": {"schema": {"type": "string"}},
+    "text/tab-separated-values": {"schema": {"type": "string"}},
 }}
 
 
@@ -36,21 +39,27 @@ class Imports(MethodView):
     def post(self, args):
         """Import a file
 
-        The body is the file (UTF-8): ClaimReview JSON-LD or ClaimsKG CSV, as `format` says.
-        All or nothing: one bad record and nothing is written, and the 422 lists each bad
-        record's position and reason. Re-importing a file changes nothing. The Content-Type
-        must be the format's: application/ld+json (or application/json) for claimreview,
-        text/csv for claimskg; otherwise 415.
+        The body is the file (UTF-8), in the format `format` names, with that format's
+        Content-Type: application/x-ndjson for ndjson; text/csv for csv, claimskg, liar2 and
+        euvsdisinfo; text/tab-separated-values for clef; application/ld+json (or
+        application/json) for claimreview. Otherwise 415.
+
+        One transaction: by default one bad record and nothing is written (422, listing each
+        bad record's line, field and reason); with `skip_invalid=true` the valid records are
+        written and the report lists the others. Re-importing a file changes nothing.
         """
-        if request.mimetype not in MEDIA_TYPES[args["format"]]:
+        accepted = FORMATS[args["format"]].media_types
+        if request.mimetype not in accepted:
             raise UnsupportedMediaType(description=(
-                f"format={args['format']} takes a body of type "
-                + " or ".join(sorted(MEDIA_TYPES[args["format"]])) + "."))
+                f"format={args['format']} takes a body of type " + " or ".join(sorted(accepted))
+                + "."))
+        text = io.TextIOWrapper(io.BytesIO(request.get_data(cache=False)), encoding="utf-8",
+                                newline="")
         try:
-            text = request.get_data(cache=False).decode("utf-8")
-        except UnicodeDecodeError:
-            raise UnprocessableEntity({"body": ["The file is not UTF-8 text."]}) from None
-        try:
-            return import_text(text, args["format"], actor()).as_dict()
+            return import_stream(text, args["format"], actor(),
+                                 skip_invalid=args["skip_invalid"], resource=args.get("resource"),
+                                 name=args.get("name")).as_dict()
         except ImportFailed as error:
             raise UnprocessableEntity({"records": [str(p) for p in error.problems]}) from None
+        except UnicodeDecodeError:
+            raise UnprocessableEntity({"body": ["The file is not UTF-8 text."]}) from None
