@@ -6,7 +6,6 @@ the asserting speaker, with `sameAs` their Wikidata page when known — never wh
 appeared, which goes to `appearance`/`firstAppearance`.
 """
 
-import csv
 import datetime
 import io
 import json
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from urllib.parse import urlparse
 
-from .formats.base import dict_records
+from .formats.base import header_records
 
 CONTEXT = "https://schema.org"
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/{}"
@@ -290,17 +289,16 @@ def read_claimskg_csv(text):
     fact-check's own writer), so it makes no speaker; the file gives no language either.
     Positions are the physical lines where records start (fields may hold newlines)."""
     records, problems = [], []
-    try:
-        for line, header, row, _ in dict_records(io.StringIO(text, newline="")):
-            if not set(header) >= _CLAIMSKG_COLUMNS:
-                missing = ", ".join(sorted(_CLAIMSKG_COLUMNS - set(header)))
-                return [], [RecordError("line 1", f"not a ClaimsKG CSV: missing {missing}")]
-            try:
-                records.append(_claimskg_record(row, f"line {line}"))
-            except RecordError as error:
-                problems.append(error)
-    except csv.Error as error:
-        return [], [RecordError("file", f"not a readable CSV: {error}")]
+    for record in header_records(io.StringIO(text, newline=""), sorted(_CLAIMSKG_COLUMNS)):
+        if not isinstance(record, tuple):  # a RecordError of the adapters' kind
+            problems.append(RecordError("file" if record.line == 1 and record.field is None
+                                        else f"line {record.line}", record.reason))
+            continue
+        line, row = record
+        try:
+            records.append(_claimskg_record(row, f"line {line}"))
+        except RecordError as error:
+            problems.append(error)
     return records, problems
 
 

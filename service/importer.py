@@ -24,6 +24,7 @@ from .bulkwrite import Outcome
 from .db import database
 from .db import write_transaction
 from .formats import FORMATS
+from .formats.base import FileError
 from .formats.base import RecordError
 
 BATCH = 1000
@@ -142,8 +143,11 @@ def import_stream(stream, format_name, actor, *, skip_invalid=False, progress=No
                 _write(good, run, report)
             if progress:
                 progress(report.records)
+        if report.records == 0:
+            report.notes.append("the file holds no records")
         report.finish()
-        if report.problems and not skip_invalid:
+        unreadable = any(isinstance(p, FileError) for p in report.problems)
+        if report.problems and (unreadable or not skip_invalid):
             transaction.rollback()
             raise ImportFailed(report)
     report.committed = True

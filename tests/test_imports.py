@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -154,6 +155,19 @@ def test_skip_invalid_imports_the_good_records_and_reports_the_others(fresh):
     assert report.created == {"claims": 1}
     assert [p.line for p in report.problems] == [2, 3, 4, 5]
     assert [c.text for c in Claim.select()] == ["The harbour is open."]
+
+
+@pytest.mark.parametrize(("text", "fmt"), [('{"text": "x"}', "liar2"), ("[1]", "claimskg"),
+                                           ("{oops", "claimreview"), ("", "euvsdisinfo")])
+def test_a_file_in_another_format_is_refused_even_with_skip_invalid(fresh, text, fmt):
+    with pytest.raises(ImportFailed) as failed:
+        import_text(text, fmt, "test", skip_invalid=True)
+    assert failed.value.problems[0].line == 1
+
+
+def test_an_empty_file_imports_nothing_and_says_so(fresh):
+    report = import_text("", "ndjson", "test", resource="topics")
+    assert report.records == 0 and report.notes == ["the file holds no records"]
 
 
 def test_a_rejected_record_leaves_nothing_behind_not_even_its_new_speaker(fresh):
@@ -371,3 +385,77 @@ def test_http_imports_report_bad_lines_or_skip_them(editor):
     not_utf8 = editor.client.post("/imports?format=csv", data=b"slug,name\n\xff,x\n",
                                   headers=editor.headers(), content_type="text/csv")
     assert not_utf8.status_code == 422 and "UTF-8" in json.dumps(not_utf8.get_json())
+
+
+# --- the command line ---------------------------------------------------------------------
+
+def invoke(app, *args):
+    return app.test_cli_runner().invoke(args=["import", *map(str, args)])
+
+
+def test_cli_import_names_each_bad_record_and_writes_nothing(fresh, tmp_path):
+    path = tmp_path / "claims.ndjson"
+    path.write_text(BAD_CLAIMS, encoding="utf-8")
+    result = invoke(fresh, "--format", "ndjson", path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "claims.ndjson: line 3: lang: Not a valid BCP 47 language tag." in result.output
+    assert "nothing was imported (4 bad record(s) of 5" in result.output
+    assert Claim.select().count() == 0
+    kept = invoke(fresh, "--format", "ndjson", "--skip-invalid", path)
+    assert kept.exit_code == 0, kept.output
+    assert "5 records: created 1 claims; updated nothing; unchanged nothing; rejected 4" in (
+        kept.output)
+    assert "rows/s" not in kept.output  # no progress bar when not on a terminal
+
+
+@pytest.mark.parametrize(("content", "args", "message"), [
+    (b'{"text": "x"}\n', ["--format", "liar2"], "the header lacks the column(s) id, label"),
+    (b"slug,name\n\xff\xfe,x\n", ["--format", "csv", "--resource", "topics"], "not UTF-8"),
+    (b"text\nx\n", ["--format", "csv", "--resource", "planets"], "Invalid value for"),
+])
+def test_cli_import_errors_are_one_line_without_traceback(fresh, tmp_path, content, args,
+                                                          message):
+    path = tmp_path / "file.txt"
+    path.write_bytes(content)
+    result = invoke(fresh, *args, path)
+    assert result.exit_code != 0 and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_import_of_a_missing_file_says_so(fresh, tmp_path):
+    result = invoke(fresh, "--format", "ndjson", tmp_path / "nowhere.ndjson")
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_cli_import_shows_progress_on_a_terminal(new_database_url, tmp_path):
+    import pty
+
+    write_big_import(tmp_path, 3000)
+    env = {**os.environ, "DATABASE_URL": new_database_url, "COLUMNS": "160"}
+    claimbase = str(Path(sys.executable).parent / "claimbase")
+    primary, secondary = pty.openpty()
+    shown = []
+
+    def drain():  # read as it comes: a full terminal buffer would block the command
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            shown.append(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    result = subprocess.run([claimbase, "import", "--format", "ndjson",
+                             *(str(tmp_path / f"{r}.ndjson") for r in
+                               ("speakers", "sources", "quotes"))],
+                            env=env, stdout=subprocess.PIPE, stderr=secondary, timeout=120)
+    os.close(secondary)
+    reader.join(timeout=10)
+    os.close(primary)
+    shown = b"".join(shown)
+    assert result.returncode == 0
+    assert b"rows/s" in shown and b"quotes.ndjson" in shown
+    assert b"3000 records: created 3000 quotes" in result.stdout

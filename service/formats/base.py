@@ -37,6 +37,14 @@ class RecordError(ValueError):
         return {self.unit: self.line, "field": self.field, "reason": self.reason}
 
 
+class FileError(RecordError):
+    """The file as a whole is not in the format (no header, wrong columns, not JSON…): nothing
+    is imported, even with skip_invalid."""
+
+    def __init__(self, reason):
+        super().__init__(1, None, reason)
+
+
 class CountingLines:
     """Wraps a text stream; counts the physical lines handed out (for csv.reader).
 
@@ -119,13 +127,13 @@ def header_records(stream, required, **reader_options):
     records = readable_records(stream, **reader_options)
     first = next(records, None)
     if first is None or isinstance(first, RecordError):
-        yield first or RecordError(1, None, "the file is empty: expected a header row")
+        yield first or FileError("the file is empty: expected a header row")
         return
     # A UTF-8 BOM left by a spreadsheet would otherwise hide the first column's name.
     header = [name.strip().lstrip("\ufeff").strip() for name in first[1]]
     missing = [name for name in required if name not in header]
     if missing:
-        yield RecordError(1, None, f"the header lacks the column(s) {', '.join(missing)} "
+        yield FileError(f"the header lacks the column(s) {', '.join(missing)} "
                                    f"(found: {', '.join(header)})")
         return
     for record in records:

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from pathlib import PurePath
 
+from .base import FileError
 from .base import Item
 from .base import RecordError
 from .base import readable_records
@@ -41,7 +42,7 @@ def read(stream, name=None):
     file_name = name or getattr(stream, "name", None)
     debate, problem = debate_of(file_name)
     if problem:
-        yield RecordError(1, None, problem)
+        yield FileError(problem)
         return
     transcript = Transcript(debate)
     yield from with_closing_notes(transcript.read(stream), transcript.closing_notes)

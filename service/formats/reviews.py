@@ -4,6 +4,7 @@ asserting it, the review and where the claim appeared (service/claimreview.py re
 import re
 
 from .. import claimreview
+from .base import FileError
 from .base import Item
 from .base import RecordError
 
@@ -40,7 +41,8 @@ def claim_item(record):
 def _items(reader, stream, unit):
     records, problems = reader(stream.read())
     found = [claim_item(r) for r in records]
-    found += [RecordError(_line(p.position), None, p.reason, unit) for p in problems]
+    found += [FileError(p.reason) if p.position == "file" else
+              RecordError(_line(p.position), None, p.reason, unit) for p in problems]
     return sorted(found, key=lambda item: item.line)
 
 
