@@ -72,7 +72,7 @@ def insert_rows(model, rows):
     columns = ", ".join(f'"{f.column_name}"' for f in fields)
     defaults = [f.default() if callable(f.default) else f.default for f in fields]
     names = [f.name for f in fields]
-    foreign = [isinstance(f, ForeignKeyField) for f in fields]
+    foreign = [i for i, f in enumerate(fields) if isinstance(f, ForeignKeyField)]
     table = model._meta.table_name
     ids = []
     for start in range(0, len(rows), 500):
@@ -80,11 +80,12 @@ def insert_rows(model, rows):
         one = "(" + ", ".join([database.param] * len(fields)) + ")"
         sql = (f'INSERT INTO "{table}" ({columns}) VALUES ' + ", ".join([one] * len(chunk))
                + ' RETURNING "id"')
-        params = []
-        for row in chunk:
-            for name, default, is_foreign in zip(names, defaults, foreign, strict=True):
-                value = row.get(name, default)
-                params.append(value.id if is_foreign and hasattr(value, "_pk") else value)
+        params = [row.get(name, default) for row in chunk
+                  for name, default in zip(names, defaults, strict=True)]
+        for index in range(0, len(params), len(fields)):
+            for position in foreign:  # a model instance where its id is meant
+                if hasattr(params[index + position], "_pk"):
+                    params[index + position] = params[index + position]._pk
         ids.extend(sorted(r[0] for r in database.execute_sql(sql, params).fetchall()))
     return ids
 
@@ -145,6 +146,10 @@ def _plain(value):
     raise TypeError(f"{type(value).__name__} in a history row")
 
 
+# One encoder for every history row (json.dumps with options builds a new one per call).
+_history_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_plain).encode
+
+
 def change_row(actor, action, resource, row_id, values, slug=None, parent=None, before=None):
     """A history row (as a dict for insert_rows): each field's value before and after."""
     before = before or {}
@@ -152,7 +157,7 @@ def change_row(actor, action, resource, row_id, values, slug=None, parent=None, 
     return {"at": utcnow(), "token_name": actor, "action": action, "resource": resource,
             "resource_id": row_id, "resource_slug": slug,
             "parent_resource": parent and "claim", "parent_id": parent,
-            "fields": json.dumps(fields, ensure_ascii=False, sort_keys=True, default=_plain)}
+            "fields": _history_json(fields)}
 
 
 # --- one import's state across batches ---------------------------------------------------
