@@ -192,6 +192,13 @@ class Outcome:
         self.problems.extend(other.problems)
 
 
+def _stances_of(record):
+    """The stance objects of a claim record, whatever their grouping holds (unchecked)."""
+    stances = record.get("stances")
+    for group in stances.values() if isinstance(stances, dict) else ():
+        yield from (s for s in group if isinstance(s, dict)) if isinstance(group, list) else ()
+
+
 def _earliest(old, new):
     return new if old is None or (new is not None and new < old) else old
 
@@ -205,10 +212,6 @@ class Batch:
         self.outcome = Outcome()
         self.history = []
         self.quote_refs = {}  # (speaker id, text) → quotes
-
-    @staticmethod
-    def new_run(actor):
-        return Run(actor)
 
     def write(self):
         by_kind = defaultdict(list)
@@ -231,12 +234,7 @@ class Batch:
         quotes and stances name by slug."""
         speakers, sources = set(), set()
         for item in self.items:
-            refs = [item.data]
-            stances = item.data.get("stances")
-            for group in stances.values() if isinstance(stances, dict) else ():
-                refs.extend(s for s in group if isinstance(s, dict)) if isinstance(
-                    group, list) else None
-            for ref in refs:
+            for ref in [item.data, *_stances_of(item.data)]:
                 for name, wanted in (("speaker", speakers), ("via", speakers),
                                      ("source", sources)):
                     value = ref.get(name)
@@ -662,16 +660,12 @@ class Batch:
         speakers named by a known slug (the common case of Claimbase's own files)."""
         wanted = set()
         for item in items:
-            stances = item.data.get("stances")
-            for group in stances.values() if isinstance(stances, dict) else ():
-                for stance in group if isinstance(group, list) else ():
-                    if not isinstance(stance, dict):
-                        continue
-                    speaker, quote = stance.get("speaker"), stance.get("quote")
-                    slug = speaker.get("slug") if isinstance(speaker, dict) else None
-                    if (isinstance(quote, dict) and isinstance(quote.get("text"), str)
-                            and slug in self.run.speaker_slugs):
-                        wanted.add((self.run.speaker_slugs[slug], quote["text"]))
+            for stance in _stances_of(item.data):
+                speaker, quote = stance.get("speaker"), stance.get("quote")
+                slug = speaker.get("slug") if isinstance(speaker, dict) else None
+                if (isinstance(quote, dict) and isinstance(quote.get("text"), str)
+                        and slug in self.run.speaker_slugs):
+                    wanted.add((self.run.speaker_slugs[slug], quote["text"]))
         if not wanted:
             return
         for key in wanted:
@@ -821,9 +815,10 @@ class ClaimParts:
         if links:
             ClaimTopic.insert_many(links).execute()  # few; and no id to return
             batch.outcome.created["claim topics"] += len(links)
-            for link in links:
+            slugs = {topic_id: slug for slug, topic_id in batch.run.topics.items()}
+            for link in links:  # as tagging through the API records it
                 batch.history.append(change_row(batch.run.actor, "update", "claim",
-                                                link["claim"], {"topics": link["topic"]}))
+                                                link["claim"], {"topics": slugs[link["topic"]]}))
         batch.outcome.unchanged["claim topics"] += sum(self.topics.values())
         batch.outcome.unchanged.update(self.repeated)
         existing_touched = touched - set(new_ids.values())

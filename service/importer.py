@@ -21,6 +21,7 @@ from peewee import IntegrityError
 
 from .bulkwrite import Batch
 from .bulkwrite import Outcome
+from .bulkwrite import Run
 from .db import database
 from .db import write_transaction
 from .formats import FORMATS
@@ -132,7 +133,7 @@ def import_stream(stream, format_name, actor, *, skip_invalid=False, progress=No
     (e.g. `resource` for ndjson/csv, `name` for clef)."""
     report = ImportReport(format=format_name)
     reader = FORMATS[format_name].items(stream, **options)
-    run = Batch.new_run(actor)
+    run = Run(actor)
     with write_transaction() as transaction:
         for items in _batches(_counted(reader, report), batch_size):
             good = [item for item in items if not isinstance(item, RecordError)]
