@@ -69,16 +69,17 @@ codecs.register_error("raw_reference.url_quote", _keep_quoted)
 
 # --- SQL -----------------------------------------------------------------------------------
 # Speaker resolution: service/queries.py's two lookups as one compound statement, each arm
-# with Claimbase's own WHERE (no ORDER BY there either: rows come in the same index order).
-_IDENTITY = ("SELECT 0, id, slug, name, kind, NULL, NULL FROM speaker "
+# with Claimbase's own WHERE and order (speakers by id, then aliases by id).
+_IDENTITY = ("SELECT 0, id, slug, name, kind, NULL, NULL, id FROM speaker "
              "WHERE ((slug = ?) OR (key = ?))")
-_BY_ALIAS = ("SELECT 1, s.id, s.slug, s.name, s.kind, a.name, a.lang FROM alias AS a "
+_BY_ALIAS = ("SELECT 1, s.id, s.slug, s.name, s.kind, a.name, a.lang, a.id FROM alias AS a "
              "JOIN speaker AS s ON s.id = a.speaker_id WHERE a.key = ?")
+_ORDER = " ORDER BY 1, 8"
 RESOLVE_SQL = {  # (value is an id, key is not empty) → statement
-    (False, False): _IDENTITY,
-    (True, False): _IDENTITY + " OR (id = ?)",
-    (False, True): f"{_IDENTITY} UNION ALL {_BY_ALIAS}",
-    (True, True): f"{_IDENTITY} OR (id = ?) UNION ALL {_BY_ALIAS}",
+    (False, False): _IDENTITY + _ORDER,
+    (True, False): _IDENTITY + " OR (id = ?)" + _ORDER,
+    (False, True): f"{_IDENTITY} UNION ALL {_BY_ALIAS}{_ORDER}",
+    (True, True): f"{_IDENTITY} OR (id = ?) UNION ALL {_BY_ALIAS}{_ORDER}",
 }
 PAGE_SQL = (
     "SELECT id, text, lang, first_seen, status FROM claim WHERE id IN ("
@@ -192,7 +193,7 @@ def resolve(conn, value):
     if key:
         params.append(key)
     found = {}
-    for by_alias, sid, sslug, sname, skind, alias_name, alias_lang in conn.execute(
+    for by_alias, sid, sslug, sname, skind, alias_name, alias_lang, _ in conn.execute(
             RESOLVE_SQL[speaker_id is not None, bool(key)], params):
         if sid in found:
             continue

@@ -116,7 +116,10 @@ def serve_command(host, port, workers):
 
     app = current_app._get_current_object()
     prepare_database(app)
-    app.extensions["claimbase.db"].close()
+    database = app.extensions["claimbase.db"]
+    database.close()
+    if hasattr(database, "close_all"):  # no pooled connection may cross the fork
+        database.close_all()
 
     class Server(BaseApplication):
         def load_config(self):

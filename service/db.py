@@ -18,8 +18,13 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 5000,
     "synchronous": "normal",
-    "cache_size": -16000,
+    "cache_size": -64000,  # 64 MB of pages per connection
+    "mmap_size": 268435456,  # reads straight from the OS page cache (256 MB)
 }
+# Connections are kept open between requests (a pool per process): a request then costs no
+# connect, no pragmas and, on PostgreSQL, no authentication round trips. Flask's teardown
+# "closes" the connection, which returns it to the pool.
+POOL = {"max_connections": 32, "stale_timeout": 300}
 
 
 class BaseModel(Model):
@@ -34,16 +39,22 @@ def is_sqlite(db=None):
     return isinstance(target, SqliteDatabase)
 
 
-def open_database(url):
-    """A peewee Database for a DATABASE_URL (sqlite:///file.db or postgresql://…)."""
+def open_database(url, pool=True):
+    """A peewee Database for a DATABASE_URL (sqlite:///file.db or postgresql://…), pooled
+    unless `pool` is false."""
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
         if url.rstrip("/").endswith(":memory:") or url in ("sqlite://", "sqlite:///"):
             # An in-memory database vanishes with each per-request connection.
             raise ValueError("in-memory SQLite is not supported; give a file path")
-        return db_url.connect(url, pragmas=SQLITE_PRAGMAS)
+        if not pool:
+            return db_url.connect(url, pragmas=SQLITE_PRAGMAS)
+        return db_url.connect(url.replace("sqlite", "sqlite+pool", 1), pragmas=SQLITE_PRAGMAS,
+                              **POOL)
     if scheme in ("postgres", "postgresql"):
-        return db_url.connect(url)
+        if not pool:
+            return db_url.connect(url)
+        return db_url.connect(url.replace(scheme, f"{scheme}+pool", 1), **POOL)
     raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r} (use sqlite or postgresql)")
 
 
@@ -55,7 +66,9 @@ def bind(db):
 
 def init_app(app: Flask):
     """Open one connection per request and close it afterwards (Flask's teardown)."""
-    db = bind(open_database(app.config["DATABASE_URL"]))
+    # Tests make an app per database and drop it: pooled connections would outlive it.
+    pool = app.config.get("DATABASE_POOL", not app.testing)
+    db = bind(open_database(app.config["DATABASE_URL"], pool=pool))
     app.extensions["claimbase.db"] = db
 
     @app.before_request

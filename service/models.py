@@ -122,6 +122,9 @@ class Claim(BaseModel):
         constraints=[one_of("status", CLAIM_STATUSES)],
     )
 
+    class Meta:
+        indexes = ((("status", "id"), False),)  # status= pages in id order (migration 0006)
+
 
 class ClaimTopic(BaseModel):
     claim = ForeignKeyField(Claim, backref="topic_links", on_delete="CASCADE")

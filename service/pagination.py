@@ -18,12 +18,23 @@ class Page:
     meta: dict = field(default_factory=dict)
 
 
+MAX_KEY = 2**31 - 1  # ids are 32-bit on both backends; a larger cursor is not one of ours
+
+
+def cursor_key(cursor, key_type=int):
+    """The key a cursor continues after (None without one), or a 400 for a forged one."""
+    if cursor is None:
+        return None
+    after = cursor["after"]
+    if type(after) is not key_type or (key_type is int and not 0 <= after <= MAX_KEY):
+        raise ValidationProblem({"cursor": ["Not a valid cursor for this list."]})
+    return after
+
+
 def keyset_page(query, key_field, limit, cursor=None, key_type=int):
     """Rows of `query` ordered by the unique `key_field`, after the cursor, `limit` at most."""
-    if cursor is not None:
-        after = cursor["after"]
-        if type(after) is not key_type:
-            raise ValidationProblem({"cursor": ["Not a valid cursor for this list."]})
+    after = cursor_key(cursor, key_type)
+    if after is not None:
         query = query.where(key_field > after)
     rows = list(query.order_by(key_field).limit(limit + 1))
     next_after = None
@@ -33,10 +44,21 @@ def keyset_page(query, key_field, limit, cursor=None, key_type=int):
     return Page(items=rows, limit=limit, next_after=next_after)
 
 
+def keyset_ids(query, key_field, limit, cursor=None):
+    """(up to `limit` keys after the cursor, the key to continue after or None) from a query
+    selecting only `key_field`, in its order."""
+    after = cursor_key(cursor)
+    if after is not None:
+        query = query.where(key_field > after)
+    keys = [key for (key,) in query.order_by(key_field).limit(limit + 1).tuples()]
+    return keys[:limit], keys[limit - 1] if len(keys) > limit else None
+
+
 def _valid_rank_cursor(after):
     return (isinstance(after, list) and len(after) == 2
             and isinstance(after[0], (int, float)) and not isinstance(after[0], bool)
-            and math.isfinite(after[0]) and type(after[1]) is int)
+            and math.isfinite(after[0]) and abs(after[0]) < 1e300
+            and type(after[1]) is int and 0 <= after[1] <= MAX_KEY)
 
 
 def ranked_page(query, score, key_field, limit, cursor, score_of):

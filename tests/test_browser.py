@@ -31,7 +31,7 @@ def live(backend, tmp_path_factory, request):
     from tests.conftest import empty_database_url
 
     url = empty_database_url(backend, tmp_path_factory.mktemp("browser"), request)
-    app = create_app({"DATABASE_URL": url})
+    app = create_app({"DATABASE_POOL": False, "DATABASE_URL": url})
     db = bind(app.extensions["claimbase.db"])
     with db.connection_context():
         migrate(db)

@@ -61,7 +61,7 @@ def editor_process(base, name, token, claim_ids):
 @pytest.fixture
 def server(new_database_url, tmp_path):
     """A gunicorn server (4 workers) over a new database with WRITERS editor tokens."""
-    app = create_app({"DATABASE_URL": new_database_url})
+    app = create_app({"DATABASE_POOL": False, "DATABASE_URL": new_database_url})
     db = bind(app.extensions["claimbase.db"])
     with db.connection_context():
         migrate(db)

@@ -72,7 +72,7 @@ def test_405_says_which_methods_are_allowed(client):
 @pytest.fixture
 def production_app(tmp_path):
     """An app as served: exceptions become problems instead of propagating to the test."""
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    app = create_app({"DATABASE_POOL": False, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
 
     @app.route("/boom")
     def boom():
@@ -111,7 +111,7 @@ def test_too_large_bodies_are_413_problems(tmp_path):
     from service.db import bind
     from service.db import migrate
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+    app = create_app({"DATABASE_POOL": False, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
                       "MAX_CONTENT_LENGTH": 10})
     db = bind(app.extensions["claimbase.db"])
     with db.connection_context():

@@ -39,7 +39,7 @@ def harbour_reviews():
 
 @pytest.fixture
 def server(new_database_url, tmp_path):
-    app = create_app({"DATABASE_URL": new_database_url})
+    app = create_app({"DATABASE_POOL": False, "DATABASE_URL": new_database_url})
     db = bind(app.extensions["claimbase.db"])
     with db.connection_context():
         migrate(db)

@@ -13,11 +13,16 @@ from service.db import migrate
 from service.models import MODELS
 from service.models import Speaker
 
+
+def unpooled_app(url):
+    return create_app({"DATABASE_POOL": False, "DATABASE_URL": url})
+
+
 MIGRATIONS = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
 
 
 def test_migrations_are_recorded_and_run_once(new_database_url):
-    db = bind(create_app({"DATABASE_URL": new_database_url}).extensions["claimbase.db"])
+    db = bind(unpooled_app(new_database_url).extensions["claimbase.db"])
     with db.connection_context():
         assert applied_migrations(db) == {}
         assert migrate(db) == MIGRATIONS
@@ -27,7 +32,7 @@ def test_migrations_are_recorded_and_run_once(new_database_url):
 
 def test_later_migrations_keep_existing_data(new_database_url):
     """A database made and filled by 0001 alone keeps every row through the later ones."""
-    db = bind(create_app({"DATABASE_URL": new_database_url}).extensions["claimbase.db"])
+    db = bind(unpooled_app(new_database_url).extensions["claimbase.db"])
     with db.connection_context():
         Runner(db, str(MIGRATIONS_DIR)).up("0001_initial")
         db.execute_sql("INSERT INTO speaker (slug, name, key, kind) "
@@ -38,7 +43,7 @@ def test_later_migrations_keep_existing_data(new_database_url):
 
 
 def test_migrated_schema_matches_the_models(new_database_url):
-    db = bind(create_app({"DATABASE_URL": new_database_url}).extensions["claimbase.db"])
+    db = bind(unpooled_app(new_database_url).extensions["claimbase.db"])
     with db.connection_context():
         migrate(db)
         diff = diff_models(db, MODELS)

@@ -39,7 +39,7 @@ CASES = {GenerationMode.POSITIVE: 200, GenerationMode.NEGATIVE: 50}
 
 def openapi_document():
     """The app's OpenAPI document, read without a request (no database is opened)."""
-    app = create_app({"DATABASE_URL": "sqlite:///never-opened.db"})
+    app = create_app({"DATABASE_POOL": False, "DATABASE_URL": "sqlite:///never-opened.db"})
     return app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
 
 
