@@ -23,12 +23,14 @@ from .bulkwrite import Batch
 from .bulkwrite import Outcome
 from .bulkwrite import Run
 from .db import database
+from .db import refresh_statistics
 from .db import write_transaction
 from .formats import FORMATS
 from .formats.base import FileError
 from .formats.base import RecordError
 
 BATCH = 1000
+ANALYZE_AFTER = 1_000  # records: an import this big refreshes the planner's statistics
 MAX_LISTED_PROBLEMS = 10_000  # a report lists this many; the rest are counted in a note
 
 
@@ -152,6 +154,8 @@ def import_stream(stream, format_name, actor, *, skip_invalid=False, progress=No
             transaction.rollback()
             raise ImportFailed(report)
     report.committed = True
+    if report.records >= ANALYZE_AFTER:
+        refresh_statistics()
     return report
 
 

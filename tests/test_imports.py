@@ -346,6 +346,20 @@ def test_a_killed_import_leaves_the_database_as_it_was(fresh, new_database_url, 
                            "ndjson", "test", resource="quotes").created == {"quotes": 1}
 
 
+def test_a_big_import_refreshes_the_planner_statistics(fresh, new_database_url, tmp_path):
+    write_big_import(tmp_path, 1200)
+    for name in ("speakers", "sources", "quotes"):
+        import_text((tmp_path / f"{name}.ndjson").read_text(encoding="utf-8"), "ndjson",
+                    "test", resource=name)
+    db = fresh.extensions["claimbase.db"]
+    if new_database_url.startswith("sqlite"):
+        analyzed = db.execute_sql("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'quote'")
+    else:
+        analyzed = db.execute_sql("SELECT count(*) FROM pg_stat_user_tables WHERE relname = "
+                                  "'quote' AND last_analyze IS NOT NULL")
+    assert analyzed.fetchone()[0] >= 1
+
+
 # --- over HTTP ----------------------------------------------------------------------------
 
 def test_imports_over_http_take_every_format(editor):
