@@ -192,6 +192,16 @@ class Outcome:
         self.problems.extend(other.problems)
 
 
+def _cached_speaker(cache, field_name, value):
+    """The id of the speaker whose `field_name` is `value` (remembered in `cache`), or None."""
+    if value not in cache:
+        found = Speaker.get_or_none(getattr(Speaker, field_name) == value)
+        if found is None:
+            return None
+        cache[value] = found.id
+    return cache[value]
+
+
 def _stances_of(record):
     """The stance objects of a claim record, whatever their grouping holds (unchecked)."""
     stances = record.get("stances")
@@ -408,20 +418,12 @@ class Batch:
             return self.run.speaker_slugs[ref["slug"]]  # known: nothing to validate
         data = load(SCHEMAS["speaker_ref"], ref, line, path, refs=("aliases",))
         run = self.run
-        if data.get("slug"):
-            if data["slug"] not in run.speaker_slugs:
-                found = Speaker.get_or_none(Speaker.slug == data["slug"])
-                if found is not None:
-                    run.speaker_slugs[data["slug"]] = found.id
-            if data["slug"] in run.speaker_slugs:
-                return run.speaker_slugs[data["slug"]]
-        if data.get("wikidata_id"):
-            if data["wikidata_id"] not in run.speaker_wikidata:
-                found = Speaker.get_or_none(Speaker.wikidata_id == data["wikidata_id"])
-                if found is not None:
-                    run.speaker_wikidata[data["wikidata_id"]] = found.id
-            if data["wikidata_id"] in run.speaker_wikidata:
-                return run.speaker_wikidata[data["wikidata_id"]]
+        for field_name, cache in (("slug", run.speaker_slugs),
+                                  ("wikidata_id", run.speaker_wikidata)):
+            found = data.get(field_name) and _cached_speaker(cache, field_name,
+                                                             data[field_name])
+            if found:
+                return found
         if not data.get("name"):
             raise RecordError(line, path, f"no speaker with slug {data.get('slug')!r}, and no "
                               "name to find or create one by")
