@@ -7,6 +7,7 @@ from peewee import DatabaseProxy
 from peewee import Model
 from peewee import SqliteDatabase
 from playhouse import db_url
+from playhouse.migrations import Migration
 from playhouse.migrations import Runner
 
 from .config import MIGRATIONS_DIR
@@ -89,15 +90,20 @@ def migrate(db=None):
     return Runner(db or database.obj, str(MIGRATIONS_DIR)).up()
 
 
+def known_migrations():
+    """Names of the migrations this version of the code has, in order."""
+    return [m.name for m in Migration.load_directory(str(MIGRATIONS_DIR))]
+
+
 def applied_migrations(db=None):
     """Names of the migrations recorded in the database ({} for a new database)."""
     return Runner(db or database.obj, str(MIGRATIONS_DIR)).applied()
 
 
-def write_transaction():
+def write_transaction(db=None):
     """One write transaction. SQLite takes its write lock at BEGIN (IMMEDIATE), so concurrent
     writers queue on busy_timeout instead of failing on a lock upgrade."""
-    db = database.obj
+    db = db or database.obj
     return db.atomic("IMMEDIATE") if is_sqlite(db) else db.atomic()
 
 
