@@ -151,23 +151,74 @@ _history_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_pl
 
 
 def change_row(actor, action, resource, row_id, values, slug=None, parent=None, before=None):
-    """A history row (as a dict for insert_rows): each field's value before and after."""
+    """A history row (as a dict for insert_rows): each field's value before and after.
+    `parent` is the (resource, id) a part belongs to (a claim's stance, a speaker's alias),
+    so that it shows in its parent's history as the API's writes do."""
     before = before or {}
     fields = {k: [before.get(k), v] for k, v in values.items() if k != "key"}
+    parent_resource, parent_id = parent or (None, None)
     return {"at": utcnow(), "token_name": actor, "action": action, "resource": resource,
             "resource_id": row_id, "resource_slug": slug,
-            "parent_resource": parent and "claim", "parent_id": parent,
+            "parent_resource": parent_resource, "parent_id": parent_id,
             "fields": _history_json(fields)}
 
 
 # --- one import's state across batches ---------------------------------------------------
 
-class Run:
-    """What lasts across the batches of one import: who writes, and resolved references."""
+class EditGuard:
+    """For seeds: which rows `actor` wrote that someone else has changed (or deleted) since.
+
+    A seeded row is found by its natural key, or, when an editor changed that key (a claim's
+    text), through the history of what `actor` created. Seeds are small, so each question
+    is one indexed query."""
+
+    KEYS = {"claim": ("text", "lang"), "quote": ("source", "speaker", "text", "start_offset")}
 
     def __init__(self, actor):
         self.actor = actor
+        self._created = None
+
+    def edited(self, resource, row_id):
+        """Whether anyone but the actor changed this row, or a part of it, ever."""
+        own = (Change.resource == resource) & (Change.resource_id == row_id)
+        parts = (Change.parent_resource == resource) & (Change.parent_id == row_id)
+        return Change.select().where((own | parts) & (Change.token_name != self.actor)
+                                     ).exists()
+
+    def created_before(self, resource, key):
+        """Whether the actor once created a row of this natural key (since changed or gone)."""
+        if self._created is None:
+            self._created = set()
+            query = Change.select(Change.resource, Change.resource_slug, Change.fields).where(
+                (Change.token_name == self.actor) & (Change.action == "create")
+                & Change.resource.in_(["topic", "speaker", "source", "claim", "quote"]))
+            for change in query:
+                if change.resource in self.KEYS:
+                    fields = json.loads(change.fields)
+                    self._created.add((change.resource, tuple(
+                        (fields.get(k) or [None, None])[1] for k in self.KEYS[change.resource])))
+                else:
+                    self._created.add((change.resource, change.resource_slug))
+        return (resource, key) in self._created
+
+
+class Run:
+    """What lasts across the batches of one import: who writes, and resolved references;
+    for seeds, the guard that keeps what editors changed."""
+
+    def __init__(self, actor, keep_edits=False):
+        self.actor = actor
+        self.guard = EditGuard(actor) if keep_edits else None
         self.forget()
+
+    def kept(self, resource, row_id=None, key=None):
+        """Whether to leave a record alone: its row was edited by someone else since the
+        actor wrote it, or the actor's row of that key was changed away or deleted."""
+        if self.guard is None:
+            return False
+        if row_id is not None:
+            return self.guard.edited(resource, row_id)
+        return self.guard.created_before(resource, key)
 
     def forget(self):
         """Drop every cached reference (after a savepoint was rolled back)."""
@@ -183,12 +234,14 @@ class Outcome:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    kept: Counter = field(default_factory=Counter)
     problems: list = field(default_factory=list)
 
     def add(self, other):
         self.created.update(other.created)
         self.updated.update(other.updated)
         self.unchanged.update(other.unchanged)
+        self.kept.update(other.kept)
         self.problems.extend(other.problems)
 
 
@@ -277,7 +330,7 @@ class Batch:
                 self.run.actor, "create", resource, row_id,
                 {k: v for k, v in values.items() if k not in ("version",)},
                 slug=values.get("slug") if slugs else None,
-                parent=values.get("claim") if parent else None))
+                parent=("claim", values["claim"]) if parent else None))
         self.outcome.created[kind] += len(rows)
         return ids
 
@@ -287,14 +340,17 @@ class Batch:
         if not diff:
             self.outcome.unchanged[kind] += 1
             return False
+        if self.run.kept(resource, row.id):
+            self.outcome.kept[kind] += 1
+            return False
         before = {k: getattr(row, k) for k in diff}
         extra = {"version": model.version + 1} if "version" in model._meta.fields else {}
         model.update(**diff, **extra).where(model.id == row.id).execute()
         for k, v in diff.items():
             setattr(row, k, v)
         self.history.append(change_row(self.run.actor, "update", resource, row.id, diff,
-                                       slug=getattr(row, "slug", None), parent=parent,
-                                       before=before))
+                                       slug=getattr(row, "slug", None),
+                                       parent=parent and ("claim", parent), before=before))
         self.outcome.updated[kind] += 1
         return True
 
@@ -312,6 +368,8 @@ class Batch:
                              "topic")
             elif data["slug"] in new:
                 self.outcome.unchanged["topics"] += 1
+            elif self.run.kept("topic", key=data["slug"]):
+                self.outcome.kept["topics"] += 1
             else:
                 new[data["slug"]] = data
         ids = self.created("topics", Topic, list(new.values()), "topic", slugs=True)
@@ -367,6 +425,9 @@ class Batch:
                 self.updated("speakers", Speaker, row, data, "speaker")
             elif data["slug"] in new:
                 self.outcome.unchanged["speakers"] += 1
+            elif self.run.kept("speaker", key=data["slug"]):
+                self.outcome.kept["speakers"] += 1
+                continue
             else:
                 new[data["slug"]] = data
             aliases_of[data["slug"]].extend(aliases)
@@ -397,7 +458,8 @@ class Batch:
             ids = insert_rows(Alias, rows)
             for alias_id, row in zip(ids, rows, strict=True):
                 self.history.append(change_row(self.run.actor, "create", "alias", alias_id,
-                                               {k: row[k] for k in ("name", "lang")}))
+                                               {k: row[k] for k in ("speaker", "name", "lang")},
+                                               parent=("speaker", row["speaker"])))
             self.outcome.created["aliases"] += len(rows)
             Speaker.update(version=Speaker.version + 1).where(
                 Speaker.id.in_(list(touched))).execute()
@@ -485,6 +547,8 @@ class Batch:
                 self.run.sources.pop(data["slug"], None)
             elif data["slug"] in new:
                 self.outcome.unchanged["sources"] += 1
+            elif self.run.kept("source", key=data["slug"]):
+                self.outcome.kept["sources"] += 1
             else:
                 new[data["slug"]] = data
         self.created("sources", Source, list(new.values()), "source", slugs=True)
@@ -575,6 +639,8 @@ class Batch:
                     "via_id": row["via"]}, "quote")
             elif key in new:
                 self.outcome.unchanged["quotes"] += 1
+            elif self.run.kept("quote", key=key):
+                self.outcome.kept["quotes"] += 1
             else:
                 new[key] = row
         self.created("quotes", Quote, list(new.values()), "quote")
@@ -698,6 +764,10 @@ class Batch:
         for _item, (data, topics, stances, reviews, appearances) in checked:
             key = (data["text"], data["lang"])
             claim = existing.get(key)
+            if (self.run.kept("claim", claim.id) if claim is not None
+                    else key not in new and self.run.kept("claim", key=key)):
+                self.outcome.kept["claims"] += 1  # the claim and its parts, as edited
+                continue
             if claim is not None:
                 self.updated("claims", Claim, claim, {"first_seen": _earliest(
                     claim.first_seen, data["first_seen"])}, "claim")

@@ -50,6 +50,7 @@ class ImportReport:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    kept: Counter = field(default_factory=Counter)  # seeds: rows edited since they were seeded
     rejected: int = 0
     problems: list = field(default_factory=list)  # RecordErrors, in file order
     notes: list = field(default_factory=list)
@@ -79,8 +80,9 @@ class ImportReport:
         def counts(counter):
             return ", ".join(f"{n} {kind}" for kind, n in sorted((+counter).items())) or "nothing"
 
+        kept = f"; kept: edited since seeded {counts(self.kept)}" if +self.kept else ""
         return (f"{self.records} records: created {counts(self.created)}; updated "
-                f"{counts(self.updated)}; unchanged {counts(self.unchanged)}; "
+                f"{counts(self.updated)}; unchanged {counts(self.unchanged)}{kept}; "
                 f"rejected {self.rejected}")
 
 
@@ -117,6 +119,7 @@ def _write(batch_items, run, report):
     report.created.update(outcome.created)
     report.updated.update(outcome.updated)
     report.unchanged.update(outcome.unchanged)
+    report.kept.update(outcome.kept)
     for problem in outcome.problems:
         report.reject(problem)
 
@@ -133,9 +136,18 @@ def import_stream(stream, format_name, actor, *, skip_invalid=False, progress=No
 
     `progress(records_done)` is called after each batch; `options` go to the adapter
     (e.g. `resource` for ndjson/csv, `name` for clef)."""
-    report = ImportReport(format=format_name)
     reader = FORMATS[format_name].items(stream, **options)
-    run = Run(actor)
+    return import_items(reader, format_name, actor, skip_invalid=skip_invalid,
+                        progress=progress, batch_size=batch_size)
+
+
+def import_items(reader, format_name, actor, *, skip_invalid=False, progress=None,
+                 batch_size=BATCH, keep_edits=False):
+    """The pipeline after the adapter: `reader` yields Items and RecordErrors (see
+    import_stream). With `keep_edits` (seeds), a row that anyone other than `actor` has
+    changed since `actor` wrote it is left as it is, and counted as kept."""
+    report = ImportReport(format=format_name)
+    run = Run(actor, keep_edits=keep_edits)
     with write_transaction() as transaction:
         for items in _batches(_counted(reader, report), batch_size):
             good = [item for item in items if not isinstance(item, RecordError)]

@@ -43,9 +43,11 @@ def test_history_of_something_never_seen_is_404(editor):
     assert editor.get("/topics/never-was/history").status_code == 404
 
 
-def test_seeded_data_has_an_empty_history(editor):
+def test_seeded_data_has_its_history_under_the_seed_actor(editor):
     body = editor.get("/speakers/testland/history").get_json()
-    assert body["data"] == []
+    created = [c for c in body["data"] if c["token"] == "seed"]
+    assert [(c["action"], c["resource"]) for c in created][:1] == [("create", "speaker")]
+    assert created[0]["fields"]["name"] == [None, "Testland"]
 
 
 def test_change_feed_filters(editor, tokens):

@@ -39,7 +39,8 @@ def test_a_bad_record_anywhere_means_nothing_is_written(db, tmp_path):
     with pytest.raises(DatasetError) as error:
         load_dataset(path)
     places = dict(error.value.problems)
-    assert {"speakers[1].slug", "speakers[1].name", "speakers[1].kind"} <= set(places)
+    # The import pipeline reports each bad record once, at its first bad field.
+    assert [p for p in places if p.startswith("speakers[")] == ["speakers[1].slug"]
     assert "not found verbatim" in places["quotes[0].text"]
     assert counts() == before
 
@@ -50,10 +51,12 @@ def test_unknown_references_are_reported(db, tmp_path):
     path = write(tmp_path, {"claims": [claim]})
     with pytest.raises(DatasetError) as error:
         load_dataset(path)
+    assert dict(error.value.problems) == {"claims[0].topics[0]": "unknown reference 'nope'"}
+    claim["topics"] = []
+    with pytest.raises(DatasetError) as error:
+        load_dataset(write(tmp_path, {"claims": [claim]}))
     assert dict(error.value.problems) == {
-        "claims[0].topics[0]": "unknown reference 'nope'",
-        "claims[0].stances[0].speaker": "unknown reference 'nobody'",
-    }
+        "claims[0].stances[0].speaker": "unknown reference 'nobody'"}
 
 
 @pytest.mark.parametrize("content", ["not json", '{"format": "other"}', '{"format": '
