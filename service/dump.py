@@ -14,6 +14,7 @@ Full-text indexes are not in the file: the database builds them as rows arrive (
 triggers, PostgreSQL's generated columns), exactly as for any other insert.
 """
 
+import contextlib
 import datetime
 import gzip
 import hashlib
@@ -173,6 +174,29 @@ def _schema(database):
     return sorted(dbmod.applied_migrations(database))
 
 
+# SQLite maps up to 256 MB of the file into the process (db.SQLITE_PRAGMAS), and every page
+# a full read touches then counts in its resident memory: a dump or restore of a 1M-quote
+# database would hold 256 MB of mapped pages plus the page cache. Reading a whole database
+# once gains nothing from either, so these runs use plain reads and a small cache.
+LEAN_SQLITE = {"mmap_size": 0, "cache_size": -8000}
+
+
+@contextlib.contextmanager
+def _lean(database):
+    """SQLite: no memory-mapped I/O and an 8 MB page cache while the block runs."""
+    if not dbmod.is_sqlite(database):
+        yield
+        return
+    before = {name: database.execute_sql(f"PRAGMA {name}").fetchone()[0] for name in LEAN_SQLITE}
+    for name, value in LEAN_SQLITE.items():
+        database.execute_sql(f"PRAGMA {name} = {value}")
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            database.execute_sql(f"PRAGMA {name} = {value}")
+
+
 # --- dump ---------------------------------------------------------------------------------
 
 def _snapshot(database):
@@ -205,7 +229,7 @@ def dump_lines(database):
     yield _row_line(header)
     total = hashlib.sha256()
     count = 0
-    with _snapshot(database):
+    with _lean(database), _snapshot(database):
         for name, model in tables.items():
             yield _row_line({"table": name, "columns": _columns(model)})
             digest, rows = hashlib.sha256(), 0
@@ -363,7 +387,7 @@ def restore(database, binary, progress=None):
     dbmod.migrate(database)
     tables = _tables()
     summary = Summary(schema=header["schema"])
-    with dbmod.write_transaction(database):
+    with _lean(database), dbmod.write_transaction(database):
         refuse_unless_empty(database)  # nobody wrote in between
         _load(database, lines, tables, summary, progress)
         _verify(database, tables, summary)
