@@ -325,10 +325,13 @@ class Batch:
         if not rows:
             return []
         ids = insert_rows(model, rows)
+        recorded = [(f.name, f.default) for f in model._meta.sorted_fields
+                    if f.name not in ("id", "version", "key")]  # as the API records a create
         for row_id, values in zip(ids, rows, strict=True):
             self.history.append(change_row(
                 self.run.actor, "create", resource, row_id,
-                {k: v for k, v in values.items() if k not in ("version",)},
+                {name: values.get(name, default() if callable(default) else default)
+                 for name, default in recorded},
                 slug=values.get("slug") if slugs else None,
                 parent=("claim", values["claim"]) if parent else None))
         self.outcome.created[kind] += len(rows)
