@@ -3,23 +3,31 @@
 import base64
 import binascii
 import json
+import re
 
 import marshmallow as ma
 from marshmallow import fields
 from marshmallow import validate
 
 from service import config
+from service.models import MAX_ID  # noqa: F401  (re-exported: schemas validate ids with it)
+
+# A BCP 47 language tag as Claimbase accepts it (the API, imports, ClaimReview, claims:search).
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
+
+
+def is_language_tag(value):
+    return isinstance(value, str) and LANGUAGE_TAG.match(value) is not None
+
 
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Not a valid slug (a-z, 0-9, hyphens).")
 LANG = [
     validate.Length(max=35),
-    validate.Regexp(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$",
-                    error="Not a valid BCP 47 language tag."),
+    validate.Regexp(LANGUAGE_TAG, error="Not a valid BCP 47 language tag."),
 ]
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Not an ISO 3166-1 alpha-2 country code.")
 WIKIDATA = [validate.Length(max=20),
             validate.Regexp(r"^Q[1-9][0-9]*$", error="Not a Wikidata item id (Q…).")]
-MAX_ID = 2**31 - 1
 
 
 class SafeString(fields.String):

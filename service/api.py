@@ -16,6 +16,7 @@ from schemas.stances import QUOTE_IN_STANCE
 from .errors import PROBLEM_MIMETYPE
 from .errors import problem_from_http_exception
 from .examples import example
+from .models import MAX_ID
 
 
 def schema_name(schema):
@@ -43,7 +44,6 @@ EMBEDDED_VARIANTS = {
 }
 
 
-MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from urllib.parse import urlparse
 
+from schemas.common import is_language_tag
+
 from .formats.base import header_records
 
 CONTEXT = "https://schema.org"
@@ -177,7 +179,7 @@ def _raise():
 
 def _lang(value):
     value = _text(value)
-    return value if value and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", value) else None
+    return value if is_language_tag(value) else None
 
 
 def _claimant_from(author):

@@ -14,14 +14,16 @@ import re
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
 
+from schemas.common import is_language_tag
+
 from . import queries
 from .claimreview import claim_date
 from .claimreview import claimants
 from .claimreview import site_of
+from .models import MAX_ID
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100  # Google documents none; beyond it pages are cut to this size
-INT32 = 2**31 - 1
 SEARCH_PARAMS = ("query", "languageCode", "reviewPublisherSiteFilter", "maxAgeDays", "pageSize",
                  "pageToken", "offset")
 SYSTEM_PARAMS = ("key", "access_token", "oauth_token", "alt", "fields", "prettyPrint",
@@ -49,7 +51,7 @@ def _int32(args, name, minimum=0):
     value = args.get(name)
     if value in (None, ""):
         return None
-    if not re.fullmatch(r"-?\d{1,10}", value) or not minimum <= int(value) <= INT32:
+    if not re.fullmatch(r"-?\d{1,10}", value) or not minimum <= int(value) <= MAX_ID:
         raise InvalidArgument(f"Invalid value at '{name}' (TYPE_INT32), \"{value}\"")
     return int(value)
 
@@ -106,7 +108,7 @@ def parse_request(args):
     since = (datetime.date.today() - datetime.timedelta(days=max_age)
              if max_age is not None else None)
     language = args.get("languageCode") or None
-    if language and not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", language):
+    if language and not is_language_tag(language):
         raise InvalidArgument(f"Invalid languageCode \"{language}\".")
     return {"query": query, "language": language, "site": site, "since": since,
             "offset": offset, "limit": page_size, "params": params}

@@ -22,6 +22,7 @@ def utcnow():
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on both backends: a larger number is none of ours
 SPEAKER_KINDS = ("person", "government", "organization", "group", "media")
 SOURCE_KINDS = (
     "article",

@@ -6,6 +6,7 @@ from dataclasses import field
 from typing import Any
 
 from .errors import ValidationProblem
+from .models import MAX_ID
 
 
 @dataclass
@@ -18,7 +19,6 @@ class Page:
     meta: dict = field(default_factory=dict)
 
 
-MAX_KEY = 2**31 - 1  # ids are 32-bit on both backends; a larger cursor is not one of ours
 
 
 def cursor_key(cursor, key_type=int):
@@ -26,7 +26,7 @@ def cursor_key(cursor, key_type=int):
     if cursor is None:
         return None
     after = cursor["after"]
-    if type(after) is not key_type or (key_type is int and not 0 <= after <= MAX_KEY):
+    if type(after) is not key_type or (key_type is int and not 0 <= after <= MAX_ID):
         raise ValidationProblem({"cursor": ["Not a valid cursor for this list."]})
     return after
 
@@ -58,7 +58,7 @@ def _valid_rank_cursor(after):
     return (isinstance(after, list) and len(after) == 2
             and isinstance(after[0], (int, float)) and not isinstance(after[0], bool)
             and math.isfinite(after[0]) and abs(after[0]) < 1e300
-            and type(after[1]) is int and 0 <= after[1] <= MAX_KEY)
+            and type(after[1]) is int and 0 <= after[1] <= MAX_ID)
 
 
 def ranked_page(query, score, key_field, limit, cursor, score_of):

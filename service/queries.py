@@ -13,6 +13,7 @@ from peewee import fn
 
 from . import search
 from .errors import not_found
+from .models import MAX_ID
 from .models import POSITIONS
 from .models import Alias
 from .models import Appearance
@@ -34,7 +35,6 @@ from .pagination import keyset_page
 from .pagination import ranked_page
 from .text import name_key
 
-MAX_ID = 2**31 - 1
 MAX_SUGGESTIONS = 3
 SUGGESTION_CUTOFF = 0.6
 SOURCE_REF_FIELDS = (

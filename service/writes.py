@@ -13,6 +13,7 @@ from .db import write_transaction
 from .errors import PreconditionFailed
 from .errors import UnprocessableEntity
 from .errors import not_found
+from .models import MAX_ID
 from .models import Alias
 from .models import Change
 from .models import Claim
@@ -29,7 +30,6 @@ from .text import QuoteNotInSource
 from .text import locate_quote
 from .text import name_key
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on both backends
 SELECTOR_FIELDS = ("prefix", "suffix", "start_offset", "end_offset")
 
 
@@ -75,11 +75,6 @@ def _create(model, resource, values, actor, parent=None):
     after = _columns(row, [f for f in _editable_fields(model) if f != "key"])
     _record(actor, "create", resource, row, {k: [None, v] for k, v in after.items()}, parent)
     return row
-
-
-def create_row(model, resource, values, actor, parent=None):
-    """Create a row and record it in the history, in the caller's transaction (importers)."""
-    return _create(model, resource, values, actor, parent)
 
 
 def _update(model, resource, row, version, values, actor):

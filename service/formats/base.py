@@ -62,30 +62,6 @@ class CountingLines:
             yield line
 
 
-def csv_records(stream, **reader_options):
-    """(first physical line, row) for each CSV record, rows as lists of strings.
-
-    Quoted fields may hold newlines, so a record's first line is one past where the
-    previous record ended."""
-    lines = CountingLines(stream)
-    reader = csv.reader(lines, **reader_options)
-    start = 1
-    for row in reader:
-        yield start, row
-        start = lines.count + 1
-
-
-def dict_records(stream, **reader_options):
-    """(first physical line, header, {column: value}) for a CSV with a header row."""
-    records = csv_records(stream, **reader_options)
-    try:
-        _, header = next(records)
-    except StopIteration:
-        return
-    for line, row in records:
-        yield line, header, dict(zip(header, row, strict=False)), len(row)
-
-
 def parse_date(value, line, field_name, pattern):
     """A date from text in a strptime pattern; None for empty; RecordError otherwise."""
     value = (value or "").strip()
@@ -98,7 +74,10 @@ def parse_date(value, line, field_name, pattern):
 
 
 def readable_records(stream, **reader_options):
-    """(first physical line, row) like csv_records, or a RecordError that ends the file.
+    """(first physical line, row) for each CSV record, or a RecordError that ends the file.
+
+    Quoted fields may hold newlines, so a record's first line is one past where the
+    previous record ended.
 
     The csv module raises on a record it cannot read (a field over csv.field_size_limit(),
     which an unclosed quote soon makes); adapters must not raise, so that becomes an error
