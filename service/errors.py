@@ -39,15 +39,17 @@ class UnprocessableEntity(UnprocessableEntityBase):
 class PreconditionFailed(PreconditionFailedBase):
     """If-Match named a version that is no longer current; says which one is."""
 
-    def __init__(self, current_version):
+    def __init__(self, current):
         super().__init__(description="The resource has changed since you read it: "
                          "reload it and apply your change again.")
-        self.data = {"extra": {"etag": etag(current_version)} if current_version else {}}
+        self.data = {"extra": {"etag": etag(current)} if current is not None else {}}
 
 
-def etag(version):
-    """The ETag of a resource version."""
-    return f'"v{version}"'
+def etag(row):
+    """The ETag of a row's current version. It names the resource and its id as well as the
+    version ("claim-19-v2"), so the ETag of one record never matches another's, not even one
+    that held the same id before (ids are never reused either: migration 0007)."""
+    return f'"{row._meta.table_name}-{row.id}-v{row.version}"'
 
 
 def not_found(what, key):

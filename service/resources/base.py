@@ -80,8 +80,8 @@ def expected_version(row):
     if header.strip() == "*":
         return row.version
     tags = re.findall(r'(?:W/)?"[^"]*"', header)
-    if etag(row.version) not in tags:
-        raise PreconditionFailed(row.version)
+    if etag(row) not in tags:
+        raise PreconditionFailed(row)
     return row.version
 
 
@@ -92,7 +92,7 @@ def optional_version(row):
 
 def with_etag(row, status=200, location=None):
     """(row, status, headers) carrying the row's ETag (and Location for a creation)."""
-    headers = {"ETag": etag(row.version)}
+    headers = {"ETag": etag(row)}
     if location:
         headers["Location"] = location
     return row, status, headers
