@@ -28,6 +28,8 @@ from schemas.speakers import SpeakerSchema
 from schemas.stances import StanceSchema
 from schemas.topics import TopicSchema
 
+from .auth import allows
+from .auth import role_for
 from .formats.base import RecordError
 from .models import POSITIONS
 from .models import Alias
@@ -165,8 +167,9 @@ def change_row(actor, action, resource, row_id, values, slug=None, parent=None, 
 class Run:
     """What lasts across the batches of one import: who writes, and resolved references."""
 
-    def __init__(self, actor):
+    def __init__(self, actor, role="admin"):
         self.actor = actor
+        self.role = role  # what the writer may do: service/auth.py WRITE_ROLES
         self.forget()
 
     def forget(self):
@@ -325,6 +328,9 @@ class Batch:
         if slug not in self.run.topics:
             found = Topic.get_or_none(Topic.slug == slug)
             if found is None:
+                if not allows(self.run.role, "topics", "create"):
+                    raise RecordError(line, path, f"no topic {slug!r}: creating topics needs "
+                                      f"the {role_for('topics', 'create')} role")
                 data = load(SCHEMAS["topics"], {"slug": slug, "name": ref.get("name") or slug},
                             line, path)
                 return lambda: self._new_topic(data)

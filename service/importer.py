@@ -127,15 +127,16 @@ def _conflict(item, error):
 
 
 def import_stream(stream, format_name, actor, *, skip_invalid=False, progress=None,
-                  batch_size=BATCH, **options):
+                  batch_size=BATCH, role="admin", **options):
     """Import a text stream in one of FORMATS. Returns the ImportReport; raises ImportFailed
     (nothing written) when a record is bad and `skip_invalid` is not set.
 
-    `progress(records_done)` is called after each batch; `options` go to the adapter
+    `role` is the writer's (service/auth.py): a record needing a write it does not allow
+    is rejected. `progress(records_done)` is called after each batch; `options` go to the adapter
     (e.g. `resource` for ndjson/csv, `name` for clef)."""
     report = ImportReport(format=format_name)
     reader = FORMATS[format_name].items(stream, **options)
-    run = Run(actor)
+    run = Run(actor, role)
     with write_transaction() as transaction:
         for items in _batches(_counted(reader, report), batch_size):
             good = [item for item in items if not isinstance(item, RecordError)]
