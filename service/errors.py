@@ -14,7 +14,14 @@ from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import PreconditionFailed as PreconditionFailedBase
 from werkzeug.exceptions import UnprocessableEntity as UnprocessableEntityBase
 
+from . import idempotency
+
 PROBLEM_MIMETYPE = "application/problem+json"
+IDEMPOTENCY_STATUS = {
+    idempotency.InvalidIdempotencyKey: 400,
+    idempotency.IdempotencyKeyReused: 422,
+    idempotency.IdempotencyKeyInUse: 409,
+}
 REQUEST_LOCATIONS = ("query", "json", "path", "headers", "form", "files", "view_args", "cookies")
 log = logging.getLogger(__name__)
 
@@ -123,6 +130,11 @@ def register_error_handlers(app: Flask):
     def _conflict(error):
         log.info("integrity error: %s", error)
         return problem_body(409, conflict_detail(error)), 409, {"Content-Type": PROBLEM_MIMETYPE}
+
+    @app.errorhandler(idempotency.IdempotencyError)
+    def _idempotency(error):
+        status = IDEMPOTENCY_STATUS[type(error)]
+        return problem_body(status, str(error)), status, {"Content-Type": PROBLEM_MIMETYPE}
 
     @app.errorhandler(OperationalError)
     def _unavailable(error):

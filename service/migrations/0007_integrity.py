@@ -1,4 +1,4 @@
-"""Integrity: ids are never reused.
+"""Integrity: ids are never reused; POSTs with an Idempotency-Key are applied once.
 
 SQLite gives a new row the largest id + 1, so deleting the last claim and creating another
 gave the new claim the deleted one's id (and its URL, and its history). AUTOINCREMENT makes
@@ -9,7 +9,13 @@ were. Copying the rows with their ids seeds sqlite_sequence with the current lar
 PostgreSQL's serial columns take ids from sequences, which never hand out a number twice.
 """
 
+from peewee import BlobField
+from peewee import CharField
+from peewee import DateTimeField
+from peewee import IntegerField
+from peewee import Model
 from peewee import SqliteDatabase
+from peewee import TextField
 
 # Runs outside a transaction: SQLite ignores `PRAGMA foreign_keys` inside one, and with
 # foreign keys on, dropping a parent table would delete (CASCADE) or refuse (RESTRICT) for
@@ -66,10 +72,31 @@ def _sqlite(db):
         db.execute_sql("PRAGMA foreign_keys = ON")
 
 
+def _idempotent_responses(db):
+    class IdempotentResponse(Model):
+        token_name = CharField(max_length=100)
+        key = CharField(max_length=255)
+        fingerprint = CharField(max_length=64)
+        status = IntegerField()
+        headers = TextField()
+        body = BlobField()
+        created_at = DateTimeField(index=True)
+
+        class Meta:
+            database = db
+            table_name = "idempotent_response"
+            indexes = ((("token_name", "key"), True),)
+
+    return IdempotentResponse
+
+
 def up(migrator, db):
     if isinstance(db, SqliteDatabase):
         _sqlite(db)
+    with db.atomic():
+        db.create_tables([_idempotent_responses(db)])
 
 
 def down(migrator, db):
     """AUTOINCREMENT is kept: taking it away would let ids be reused again."""
+    db.drop_tables([_idempotent_responses(db)])
