@@ -14,6 +14,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import PreconditionFailed as PreconditionFailedBase
 from werkzeug.exceptions import UnprocessableEntity as UnprocessableEntityBase
 
+from . import dberrors
 from . import idempotency
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -123,6 +124,26 @@ def conflict_detail(error):
     return "The change conflicts with existing data."
 
 
+def database_problem(error):
+    """(body, status, headers) for a database error, by what it means (service/dberrors.py):
+    503 only when a retry can succeed."""
+    kind = dberrors.classify(error)
+    headers = {"Content-Type": PROBLEM_MIMETYPE}
+    if kind == dberrors.RETRY:
+        log.warning("database busy or unreachable: %s", error)
+        return problem_body(503, "The database is busy or unreachable; try again."), 503, {
+            **headers, "Retry-After": "1"}
+    if kind == dberrors.DISK_FULL:
+        log.error("database disk full: %s", error)
+        return problem_body(507, "The database's disk is full: nothing was written. Retrying "
+                            "will not help until space is freed."), 507, headers
+    if kind == dberrors.TOO_LONG_FOR_INDEX:
+        return problem_body(422, "The text is too long for the search index.", {
+            "text": [dberrors.TOO_LONG_REASON]}), 422, headers
+    log.error("database error: %s", error)
+    return problem_body(500), 500, headers
+
+
 def register_error_handlers(app: Flask):
     """Errors that are not HTTPExceptions, turned into problems too (never a stack trace)."""
 
@@ -137,12 +158,8 @@ def register_error_handlers(app: Flask):
         return problem_body(status, str(error)), status, {"Content-Type": PROBLEM_MIMETYPE}
 
     @app.errorhandler(OperationalError)
-    def _unavailable(error):
-        log.error("database error: %s", error)
-        return problem_body(503, "The database is unavailable; try again."), 503, {
-            "Content-Type": PROBLEM_MIMETYPE,
-            "Retry-After": "1",
-        }
+    def _database(error):
+        return database_problem(error)
 
     @app.errorhandler(Exception)
     def _internal(error):

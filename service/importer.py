@@ -18,7 +18,9 @@ from dataclasses import field
 
 from peewee import DataError
 from peewee import IntegrityError
+from peewee import OperationalError
 
+from . import dberrors
 from .bulkwrite import Batch
 from .bulkwrite import Outcome
 from .bulkwrite import Run
@@ -101,7 +103,8 @@ def _write(batch_items, run, report):
     try:
         with database.atomic():
             outcome = Batch(run, batch_items).write()
-    except (IntegrityError, DataError) as error:
+    except RECORD_ERRORS as error:
+        _raise_unless_a_records(error)
         run.forget()  # the caches may hold rows the savepoint took back
         outcome = Outcome()
         if len(batch_items) == 1:
@@ -111,7 +114,8 @@ def _write(batch_items, run, report):
                 try:
                     with database.atomic():
                         outcome.add(Batch(run, [item]).write())
-                except (IntegrityError, DataError) as item_error:
+                except RECORD_ERRORS as item_error:
+                    _raise_unless_a_records(item_error)
                     run.forget()
                     outcome.problems.append(_conflict(item, item_error))
     report.created.update(outcome.created)
@@ -121,7 +125,20 @@ def _write(batch_items, run, report):
         report.reject(problem)
 
 
+RECORD_ERRORS = (IntegrityError, DataError, OperationalError)
+
+
+def _raise_unless_a_records(error):
+    """Database errors that one record causes (a constraint, a text too long to index) are
+    that record's problem; the others (busy, disk full…) stop the import."""
+    if isinstance(error, OperationalError) and \
+            dberrors.classify(error) != dberrors.TOO_LONG_FOR_INDEX:
+        raise error
+
+
 def _conflict(item, error):
+    if dberrors.classify(error) == dberrors.TOO_LONG_FOR_INDEX:
+        return RecordError(item.line, "text", dberrors.TOO_LONG_REASON)
     return RecordError(item.line, None,
                        f"conflicts with the database: {str(error).strip().splitlines()[0]}")
 
@@ -156,7 +173,12 @@ def import_stream(stream, format_name, actor, *, skip_invalid=False, progress=No
             raise ImportFailed(report)
     report.committed = True
     if report.records >= ANALYZE_AFTER:
-        refresh_statistics()
+        try:
+            with database.atomic():  # on failure, only this is rolled back
+                refresh_statistics()
+        except OperationalError as error:  # the rows are in: say so, and what failed after
+            report.notes.append("the import is committed; refreshing the query planner's "
+                                f"statistics afterwards failed ({dberrors.classify(error)})")
     return report
 
 
