@@ -54,6 +54,7 @@ class ImportReport:
     unchanged: Counter = field(default_factory=Counter)
     rejected: int = 0
     problems: list = field(default_factory=list)  # RecordErrors, in file order
+    changes: list = field(default_factory=list)  # per updated record: line, what, fields
     notes: list = field(default_factory=list)
     committed: bool = False
     rejected_lines: set = field(default_factory=set, repr=False)
@@ -65,8 +66,18 @@ class ImportReport:
         self.rejected_lines.add(problem.line)
         self.rejected = len(self.rejected_lines)
 
+    def changed(self, changes):
+        """Note the records an import updated, and their fields (the first
+        MAX_LISTED_PROBLEMS are listed)."""
+        room = MAX_LISTED_PROBLEMS - len(self.changes)
+        self.changes.extend(changes[:max(room, 0)])
+
     def finish(self):
         self.problems.sort(key=lambda p: p.line)
+        self.changes.sort(key=lambda c: c["line"])
+        if sum(self.updated.values()) > len(self.changes) == MAX_LISTED_PROBLEMS:
+            self.notes.append(f"only the first {MAX_LISTED_PROBLEMS} updated records are "
+                              "listed in changes")
         if len(self.problems) == MAX_LISTED_PROBLEMS:
             self.notes.append(f"only the first {MAX_LISTED_PROBLEMS} problems are listed; "
                               f"{self.rejected} records were rejected in all")
@@ -75,7 +86,8 @@ class ImportReport:
         return {"format": self.format, "records": self.records, "created": dict(+self.created),
                 "updated": dict(+self.updated), "unchanged": dict(+self.unchanged),
                 "rejected": self.rejected, "committed": self.committed,
-                "problems": [p.as_dict() for p in self.problems], "notes": self.notes}
+                "problems": [p.as_dict() for p in self.problems], "changes": self.changes,
+                "notes": self.notes}
 
     def summary(self):
         def counts(counter):
@@ -121,6 +133,7 @@ def _write(batch_items, run, report):
     report.created.update(outcome.created)
     report.updated.update(outcome.updated)
     report.unchanged.update(outcome.unchanged)
+    report.changed(outcome.changes)
     for problem in outcome.problems:
         report.reject(problem)
 

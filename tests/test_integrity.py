@@ -110,3 +110,66 @@ def test_imports_refuse_a_bad_url_naming_the_line(editor):
         import_text(lines, "ndjson", "test")
     assert (failed.value.problems[0].line, failed.value.problems[0].field) == (
         2, "appearances[0].url")
+
+
+# --- imports change only the fields a record carries --------------------------------------
+
+def import_speaker(record):
+    return import_text(json.dumps(record), "ndjson", "test", resource="speakers")
+
+
+def test_an_import_changes_only_the_fields_a_record_carries(editor):
+    full = {"slug": "kim-carries", "name": "Kim Carries", "kind": "person", "country": "KP",
+            "description": "Chairman", "wikidata_id": "Q56226000"}
+    assert import_speaker(full).created == {"speakers": 1}
+    report = import_speaker({"slug": "kim-carries", "name": "Kim Carries", "kind": "person",
+                             "description": "General Secretary"})
+    body = editor.get("/speakers/kim-carries").get_json()
+    assert (body["country"], body["wikidata_id"]) == ("KP", "Q56226000")  # left out: kept
+    assert body["description"] == "General Secretary"
+    assert report.updated == {"speakers": 1}
+    assert [(c["line"], c["resource"], c["slug"], c["fields"]) for c in report.changes] == [
+        (1, "speaker", "kim-carries", ["description"])]
+
+
+def test_an_import_clears_a_field_given_as_null(editor):
+    import_speaker({"slug": "kim-nulls", "name": "Kim Nulls", "kind": "person",
+                    "country": "KP", "wikidata_id": "Q56226001"})
+    report = import_speaker({"slug": "kim-nulls", "name": "Kim Nulls", "kind": "person",
+                             "country": None})
+    body = editor.get("/speakers/kim-nulls").get_json()
+    assert (body["country"], body["wikidata_id"]) == (None, "Q56226001")
+    assert report.changes[0]["fields"] == ["country"]
+
+
+def test_an_unchanged_record_lists_no_change(editor):
+    record = {"slug": "kim-same", "name": "Kim Same", "kind": "person", "country": "KP"}
+    import_speaker(record)
+    report = import_speaker(record)
+    assert (report.unchanged, report.changes) == ({"speakers": 1}, [])
+
+
+def test_sources_and_quotes_keep_what_a_record_leaves_out(editor):
+    source = {"slug": "carried-source", "kind": "article", "title": "Title",
+              "url": "https://example.org/carried", "publisher": "Publisher"}
+    import_text(json.dumps(source), "ndjson", "test", resource="sources")
+    report = import_text(json.dumps({"slug": "carried-source", "kind": "article",
+                                     "title": "New title"}), "ndjson", "test",
+                         resource="sources")
+    (row,) = [s for s in editor.get("/sources?limit=100").get_json()["data"]
+              if s["slug"] == "carried-source"]
+    assert (row["title"], row["url"], row["publisher"]) == (
+        "New title", "https://example.org/carried", "Publisher")
+    assert report.changes[0]["fields"] == ["title"]
+    quote = {"text": "Carried words.", "kind": "direct", "speaker": {"slug": "elise-fauxnom"},
+             "source": {"slug": "carried-source"}, "context": "At the harbour",
+             "said_on": "2023-03-03", "lang": "en"}
+    import_text(json.dumps(quote), "ndjson", "test", resource="quotes")
+    again = {k: v for k, v in quote.items() if k not in ("context", "said_on")}
+    report = import_text(json.dumps({**again, "lang": None}), "ndjson", "test",
+                         resource="quotes")
+    (found,) = [q for q in editor.get("/quotes?limit=100&speaker=elise-fauxnom")
+                .get_json()["data"] if q["text"] == "Carried words."]
+    assert (found["context"], found["said_on"], found["lang"]) == (
+        "At the harbour", "2023-03-03", None)
+    assert report.changes[0]["fields"] == ["lang"]
