@@ -9,6 +9,7 @@ from service.models import POSITIONS
 from .common import LANG
 from .common import SLUG
 from .common import DateRangeArgsMixin
+from .common import HttpURL
 from .common import PageArgsSchema
 from .common import SafeString
 from .common import StrictSchema
@@ -23,7 +24,7 @@ from .topics import TopicSchema
 class AppearanceSchema(StrictSchema):
     """A URL where the claim was made or repeated."""
 
-    url = fields.String()
+    url = HttpURL()
     published_on = fields.Date(allow_none=True)
     first = fields.Boolean(metadata={"description": "The claim's first known appearance."})
 

@@ -42,6 +42,27 @@ class SafeString(fields.String):
         return result
 
 
+URL_SCHEMES = frozenset({"http", "https"})
+
+
+class HttpURL(fields.URL):
+    """An absolute http or https URL: the one URL check of every URL field, on every path
+    (API bodies and imports alike). javascript:, data: and every other scheme are refused,
+    so no stored URL can run script where it is shown (JSON-LD, the HTML pages)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(schemes=URL_SCHEMES, **kwargs)
+
+
+def is_http_url(value):
+    """Whether a value passes HttpURL's check (for adapters that skip what is not a URL)."""
+    try:
+        HttpURL().deserialize(value)
+    except ma.ValidationError:
+        return False
+    return True
+
+
 class Cursor(fields.String):
     """An opaque pagination cursor: URL-safe base64 of a small JSON object."""
 

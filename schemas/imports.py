@@ -33,6 +33,15 @@ class ImportProblemSchema(StrictSchema):
     reason = fields.String()
 
 
+class ImportChangeSchema(StrictSchema):
+    line = fields.Integer(metadata={"description": "Where the record starts in the file."})
+    resource = fields.String(metadata={"description": "topic, speaker, source, quote or claim"})
+    id = fields.Integer()
+    slug = fields.String(allow_none=True)
+    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields", metadata={
+        "description": "The fields the record changed (only those it carries; null clears)."})
+
+
 class ImportReportSchema(StrictSchema):
     format = fields.String()
     records = fields.Integer(metadata={"description": "Records read from the file."})
@@ -42,6 +51,8 @@ class ImportReportSchema(StrictSchema):
     rejected = fields.Integer(metadata={"description": "Records not imported (see problems)."})
     committed = fields.Boolean(metadata={"description": "Whether anything was written."})
     problems = fields.List(fields.Nested(ImportProblemSchema))
+    changes = fields.List(fields.Nested(ImportChangeSchema), metadata={
+        "description": "Each existing record the import updated, with the fields it changed."})
     notes = fields.List(fields.String(), metadata={
         "description": "What the import decided for some records, e.g. an empty "
                        "claimReviewed replaced by the fact-check's title."})

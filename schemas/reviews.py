@@ -6,6 +6,7 @@ from marshmallow import validate
 from service.models import RATINGS
 
 from .common import LANG
+from .common import HttpURL
 from .common import SafeString
 from .common import StrictSchema
 
@@ -13,7 +14,7 @@ from .common import StrictSchema
 class ReviewSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     publisher = SafeString(required=True, validate=validate.Length(min=1))
-    url = fields.URL(load_default=None, allow_none=True, schemes={"http", "https"})
+    url = HttpURL(load_default=None, allow_none=True)
     rating_label = SafeString(
         load_default=None, allow_none=True, metadata={"description": "The verdict as published."}
     )

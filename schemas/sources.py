@@ -7,6 +7,7 @@ from service.models import SOURCE_KINDS
 
 from .common import LANG
 from .common import SLUG
+from .common import HttpURL
 from .common import PageArgsSchema
 from .common import SafeString
 from .common import StrictSchema
@@ -26,7 +27,7 @@ class SourceSchema(StrictSchema):
     kind = SafeString(required=True, validate=validate.OneOf(SOURCE_KINDS))
     title = SafeString(load_default=None, allow_none=True)
     publisher = SafeString(load_default=None, allow_none=True)
-    url = fields.URL(load_default=None, allow_none=True, schemes={"http", "https"})
+    url = HttpURL(load_default=None, allow_none=True)
     lang = SafeString(load_default=None, allow_none=True, validate=LANG)
     published_on = fields.Date(load_default=None, allow_none=True)
     text = SafeString(

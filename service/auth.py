@@ -15,6 +15,34 @@ from .models import utcnow
 
 ROLE_RANK = {"editor": 1, "admin": 2}
 REALM = 'Bearer realm="claimbase"'
+WRITE_ACTIONS = ("create", "update", "delete")
+# Who may write what: the role each action on each resource needs. The API's write endpoints
+# and imports both ask this table (an import creates and updates its records), so an editor
+# cannot do through an import what the API keeps for admins. A change to one of a record's
+# parts (an alias, a stance, a review, a topic tag) is an update of that record.
+WRITE_ROLES = {
+    "topics": {"create": "admin", "update": "admin", "delete": "admin"},
+    "speakers": {"create": "editor", "update": "editor", "delete": "admin"},
+    "sources": {"create": "editor", "update": "editor", "delete": "admin"},
+    "quotes": {"create": "editor", "update": "editor", "delete": "editor"},
+    "claims": {"create": "editor", "update": "editor", "delete": "editor"},
+}
+
+
+def role_for(resource, action):
+    """The role a write (create, update, delete) of a resource needs."""
+    return WRITE_ROLES[resource][action]
+
+
+def allows(role, resource, action):
+    """Whether a token of `role` may do `action` on `resource`."""
+    return ROLE_RANK[role] >= ROLE_RANK[role_for(resource, action)]
+
+
+def import_role(resource):
+    """The role an import of a resource's records needs: it may create and update them."""
+    return max((role_for(resource, action) for action in ("create", "update")),
+               key=ROLE_RANK.__getitem__)
 
 
 def hash_token(token):
@@ -56,6 +84,12 @@ def authenticate():
     return row
 
 
+def check_role(token, role):
+    """A 403 unless the token's role is at least `role` (editor < admin)."""
+    if ROLE_RANK[token.role] < ROLE_RANK[role]:
+        raise Forbidden(description=f"This operation needs the {role} role.")
+
+
 def require(role):
     """View decorator: a valid token whose role is at least `role` (editor < admin)."""
 
@@ -63,8 +97,7 @@ def require(role):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             token = authenticate()
-            if ROLE_RANK[token.role] < ROLE_RANK[role]:
-                raise Forbidden(description=f"This operation needs the {role} role.")
+            check_role(token, role)
             g.token = token
             return view(*args, **kwargs)
 

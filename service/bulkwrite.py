@@ -28,6 +28,8 @@ from schemas.speakers import SpeakerSchema
 from schemas.stances import StanceSchema
 from schemas.topics import TopicSchema
 
+from .auth import allows
+from .auth import role_for
 from .formats.base import RecordError
 from .models import POSITIONS
 from .models import Alias
@@ -51,6 +53,7 @@ from .text import slugify
 
 TEXT_START = 100  # characters of a text the natural-key indexes hold (migration 0005)
 KINDS = ("topics", "speakers", "sources", "quotes", "claims")
+RECORD = object()  # where a quote's row keeps its item until it is written
 READ_ONLY = {"id", "status", "counts", "snippet", "selector", "speaker_positions", "claims"}
 AMBIGUOUS = object()  # a name key shared by several speakers
 
@@ -206,9 +209,10 @@ class Run:
     """What lasts across the batches of one import: who writes, and resolved references;
     for seeds, the guard that keeps what editors changed."""
 
-    def __init__(self, actor, keep_edits=False):
+    def __init__(self, actor, keep_edits=False, role="admin"):
         self.actor = actor
         self.guard = EditGuard(actor) if keep_edits else None
+        self.role = role  # what the writer may do: service/auth.py WRITE_ROLES
         self.forget()
 
     def kept(self, resource, row_id=None, key=None):
@@ -236,6 +240,7 @@ class Outcome:
     unchanged: Counter = field(default_factory=Counter)
     kept: Counter = field(default_factory=Counter)
     problems: list = field(default_factory=list)
+    changes: list = field(default_factory=list)  # per updated record: line, what, fields
 
     def add(self, other):
         self.created.update(other.created)
@@ -243,6 +248,18 @@ class Outcome:
         self.unchanged.update(other.unchanged)
         self.kept.update(other.kept)
         self.problems.extend(other.problems)
+        self.changes.extend(other.changes)
+
+
+# A record's field → the columns it sets (the others set the column of their name).
+COLUMNS_OF = {"name": ("name", "key"), "via": ("via_id",)}
+
+
+def carried(values, record):
+    """The `values` of the fields a record carries: an import changes only those. A field
+    given as null is carried (it clears the column); a field left out is not."""
+    columns = {c for name in record for c in COLUMNS_OF.get(name, (name,))}
+    return {k: v for k, v in values.items() if k in columns}
 
 
 def _cached_speaker(cache, field_name, value):
@@ -337,8 +354,9 @@ class Batch:
         self.outcome.created[kind] += len(rows)
         return ids
 
-    def updated(self, kind, model, row, values, resource, parent=None):
-        """Update the fields of `values` that differ from `row`; True when something did."""
+    def updated(self, kind, model, row, values, resource, parent=None, line=None):
+        """Update the fields of `values` that differ from `row`; True when something did.
+        With the record's `line`, the report lists the fields it changed."""
         diff = {k: v for k, v in values.items() if getattr(row, k) != v}
         if not diff:
             self.outcome.unchanged[kind] += 1
@@ -355,20 +373,25 @@ class Batch:
                                        slug=getattr(row, "slug", None),
                                        parent=parent and ("claim", parent), before=before))
         self.outcome.updated[kind] += 1
+        if line is not None:
+            self.outcome.changes.append({
+                "line": line, "resource": resource, "id": row.id,
+                "slug": getattr(row, "slug", None),
+                "fields": sorted(k.removesuffix("_id") for k in diff if k != "key")})
         return True
 
     # --- topics ---------------------------------------------------------------------------
 
     def write_topics(self, items):
-        valid = [data for _, data in self.each_valid(
-            items, lambda item: load(SCHEMAS["topics"], item.data, item.line, ""))]
+        valid = list(self.each_valid(
+            items, lambda item: load(SCHEMAS["topics"], item.data, item.line, "")))
         existing = {t.slug: t for t in Topic.select().where(
-            Topic.slug.in_([d["slug"] for d in valid]))}
+            Topic.slug.in_([d["slug"] for _, d in valid]))}
         new = {}
-        for data in valid:
+        for item, data in valid:
             if data["slug"] in existing:
                 self.updated("topics", Topic, existing[data["slug"]], {"name": data["name"]},
-                             "topic")
+                             "topic", line=item.line)
             elif data["slug"] in new:
                 self.outcome.unchanged["topics"] += 1
             elif self.run.kept("topic", key=data["slug"]):
@@ -386,6 +409,9 @@ class Batch:
         if slug not in self.run.topics:
             found = Topic.get_or_none(Topic.slug == slug)
             if found is None:
+                if not allows(self.run.role, "topics", "create"):
+                    raise RecordError(line, path, f"no topic {slug!r}: creating topics needs "
+                                      f"the {role_for('topics', 'create')} role")
                 data = load(SCHEMAS["topics"], {"slug": slug, "name": ref.get("name") or slug},
                             line, path)
                 return lambda: self._new_topic(data)
@@ -421,11 +447,12 @@ class Batch:
         slugs = [data["slug"] for _, (data, _) in valid]
         existing = {s.slug: s for s in Speaker.select().where(Speaker.slug.in_(slugs))}
         new, aliases_of = {}, defaultdict(list)
-        for _item, (data, aliases) in valid:
+        for item, (data, aliases) in valid:
             data["key"] = name_key(data["name"])
             row = existing.get(data["slug"])
             if row is not None:
-                self.updated("speakers", Speaker, row, data, "speaker")
+                self.updated("speakers", Speaker, row, carried(data, item.data), "speaker",
+                             line=item.line)
             elif data["slug"] in new:
                 self.outcome.unchanged["speakers"] += 1
             elif self.run.kept("speaker", key=data["slug"]):
@@ -540,13 +567,14 @@ class Batch:
         for item, data in valid:
             row = existing.get(data["slug"])
             if row is not None:
-                if data["text"] != row.text and Quote.select().where(
+                data = carried(data, item.data)
+                if "text" in data and data["text"] != row.text and Quote.select().where(
                         Quote.source == row.id).exists():
                     self.outcome.problems.append(RecordError(
                         item.line, "text", "the source has quotes located in its text; change "
                         "its text with PATCH /sources/{id}, which relocates them"))
                     continue
-                self.updated("sources", Source, row, data, "source")
+                self.updated("sources", Source, row, data, "source", line=item.line)
                 self.run.sources.pop(data["slug"], None)
             elif data["slug"] in new:
                 self.outcome.unchanged["sources"] += 1
@@ -621,13 +649,14 @@ class Batch:
     def write_quotes(self, items):
         checked = [(item, *parts) for item, parts in self.each_valid(items, self.check_quote)]
         rows = []
-        for _item, data, speaker, via, source, selector in checked:
+        for item, data, speaker, via, source, selector in checked:
             speaker = speaker() if callable(speaker) else speaker
             via = via() if callable(via) else (via or None)
             source = source() if callable(source) else source
             rows.append({**data, **dict.fromkeys(("prefix", "suffix", "start_offset",
                                                   "end_offset")), **selector,
-                         "speaker": speaker, "via": via, "source": source.id})
+                         "speaker": speaker, "via": via, "source": source.id,
+                         RECORD: item})
         existing = {}
         if rows:
             query = Quote.select().where(
@@ -635,11 +664,12 @@ class Batch:
             existing = {(q.source_id, q.speaker_id, q.text, q.start_offset): q for q in query}
         new = {}
         for row in rows:
+            item = row.pop(RECORD)
             key = (row["source"], row["speaker"], row["text"], row["start_offset"])
             if key in existing:
-                self.updated("quotes", Quote, existing[key], {
+                self.updated("quotes", Quote, existing[key], carried({
                     k: row[k] for k in ("lang", "kind", "said_on", "context")} | {
-                    "via_id": row["via"]}, "quote")
+                    "via_id": row["via"]}, item.data), "quote", line=item.line)
             elif key in new:
                 self.outcome.unchanged["quotes"] += 1
             elif self.run.kept("quote", key=key):
@@ -764,7 +794,7 @@ class Batch:
                 text_start(Claim.text).in_({t[:TEXT_START] for t in texts})) if c.text in texts}
         parts = ClaimParts.load([c.id for c in existing.values()])
         new = {}
-        for _item, (data, topics, stances, reviews, appearances) in checked:
+        for item, (data, topics, stances, reviews, appearances) in checked:
             key = (data["text"], data["lang"])
             claim = existing.get(key)
             if (self.run.kept("claim", claim.id) if claim is not None
@@ -773,7 +803,7 @@ class Batch:
                 continue
             if claim is not None:
                 self.updated("claims", Claim, claim, {"first_seen": _earliest(
-                    claim.first_seen, data["first_seen"])}, "claim")
+                    claim.first_seen, data["first_seen"])}, "claim", line=item.line)
             elif key in new:
                 self.outcome.unchanged["claims"] += 1
                 new[key]["first_seen"] = _earliest(new[key]["first_seen"], data["first_seen"])

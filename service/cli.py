@@ -19,6 +19,8 @@ from . import progress
 from . import queries
 from .auth import create_token
 from .auth import revoke_token
+from .dberrors import DISK_FULL
+from .dberrors import classify
 from .exports import FORMATS as EXPORT_FORMATS
 from .exports import RESOURCES as EXPORT_RESOURCES
 from .formats import FORMATS as IMPORT_FORMATS
@@ -325,4 +327,7 @@ def main():
     try:
         cli.main(prog_name="claimbase")
     except (ValueError, OperationalError) as error:
+        if isinstance(error, OperationalError) and classify(error) == DISK_FULL:
+            fail("disk full: the database's disk has no space left; nothing was written by "
+                 "the failed step (free some space, then run the command again)")
         fail(f"{error}".strip().splitlines()[0] + "  (check DATABASE_URL)")

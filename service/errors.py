@@ -14,7 +14,15 @@ from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import PreconditionFailed as PreconditionFailedBase
 from werkzeug.exceptions import UnprocessableEntity as UnprocessableEntityBase
 
+from . import dberrors
+from . import idempotency
+
 PROBLEM_MIMETYPE = "application/problem+json"
+IDEMPOTENCY_STATUS = {
+    idempotency.InvalidIdempotencyKey: 400,
+    idempotency.IdempotencyKeyReused: 422,
+    idempotency.IdempotencyKeyInUse: 409,
+}
 REQUEST_LOCATIONS = ("query", "json", "path", "headers", "form", "files", "view_args", "cookies")
 log = logging.getLogger(__name__)
 
@@ -39,15 +47,17 @@ class UnprocessableEntity(UnprocessableEntityBase):
 class PreconditionFailed(PreconditionFailedBase):
     """If-Match named a version that is no longer current; says which one is."""
 
-    def __init__(self, current_version):
+    def __init__(self, current):
         super().__init__(description="The resource has changed since you read it: "
                          "reload it and apply your change again.")
-        self.data = {"extra": {"etag": etag(current_version)} if current_version else {}}
+        self.data = {"extra": {"etag": etag(current)} if current is not None else {}}
 
 
-def etag(version):
-    """The ETag of a resource version."""
-    return f'"v{version}"'
+def etag(row):
+    """The ETag of a row's current version. It names the resource and its id as well as the
+    version ("claim-19-v2"), so the ETag of one record never matches another's, not even one
+    that held the same id before (ids are never reused either: migration 0007)."""
+    return f'"{row._meta.table_name}-{row.id}-v{row.version}"'
 
 
 def not_found(what, key):
@@ -114,6 +124,26 @@ def conflict_detail(error):
     return "The change conflicts with existing data."
 
 
+def database_problem(error):
+    """(body, status, headers) for a database error, by what it means (service/dberrors.py):
+    503 only when a retry can succeed."""
+    kind = dberrors.classify(error)
+    headers = {"Content-Type": PROBLEM_MIMETYPE}
+    if kind == dberrors.RETRY:
+        log.warning("database busy or unreachable: %s", error)
+        return problem_body(503, "The database is busy or unreachable; try again."), 503, {
+            **headers, "Retry-After": "1"}
+    if kind == dberrors.DISK_FULL:
+        log.error("database disk full: %s", error)
+        return problem_body(507, "The database's disk is full: nothing was written. Retrying "
+                            "will not help until space is freed."), 507, headers
+    if kind == dberrors.TOO_LONG_FOR_INDEX:
+        return problem_body(422, "The text is too long for the search index.", {
+            "text": [dberrors.TOO_LONG_REASON]}), 422, headers
+    log.error("database error: %s", error)
+    return problem_body(500), 500, headers
+
+
 def register_error_handlers(app: Flask):
     """Errors that are not HTTPExceptions, turned into problems too (never a stack trace)."""
 
@@ -122,13 +152,14 @@ def register_error_handlers(app: Flask):
         log.info("integrity error: %s", error)
         return problem_body(409, conflict_detail(error)), 409, {"Content-Type": PROBLEM_MIMETYPE}
 
+    @app.errorhandler(idempotency.IdempotencyError)
+    def _idempotency(error):
+        status = IDEMPOTENCY_STATUS[type(error)]
+        return problem_body(status, str(error)), status, {"Content-Type": PROBLEM_MIMETYPE}
+
     @app.errorhandler(OperationalError)
-    def _unavailable(error):
-        log.error("database error: %s", error)
-        return problem_body(503, "The database is unavailable; try again."), 503, {
-            "Content-Type": PROBLEM_MIMETYPE,
-            "Retry-After": "1",
-        }
+    def _database(error):
+        return database_problem(error)
 
     @app.errorhandler(Exception)
     def _internal(error):

@@ -5,6 +5,7 @@ NDJSON is one API representation per line. CSV flattens it: a nested resource be
 slug, topics are joined with `|`, and nested lists (aliases, stances, reviews, appearances)
 are JSON in their cell, so that importing the export gives back the same data
 (service/formats/own.py reads both). Sources carry their full text, unlike the list.
+CSV cells that a spreadsheet would run as formulas are neutralised (service/spreadsheet.py).
 """
 
 import csv
@@ -20,6 +21,7 @@ from schemas.speakers import SpeakerSchema
 from schemas.topics import TopicSchema
 
 from . import queries
+from .spreadsheet import neutralise
 
 BATCH = 500
 RESOURCES = {
@@ -89,11 +91,13 @@ def _flat(resource, row):
 def csv_lines(resource, **filters):
     """CSV text, a line at a time: a header, then one row per item."""
     buffer = io.StringIO()
+    # RFC 4180's CRLF: with "\n" alone, the csv module left a cell holding "\r" unquoted,
+    # which split its record in two.
     writer = csv.DictWriter(buffer, CSV_COLUMNS[resource], extrasaction="ignore",
-                            lineterminator="\n")
+                            lineterminator="\r\n")
     writer.writeheader()
     for row in rows(resource, **filters):
-        writer.writerow(_flat(resource, row))
+        writer.writerow({k: neutralise(v) for k, v in _flat(resource, row).items()})
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -18,7 +18,9 @@ from dataclasses import field
 
 from peewee import DataError
 from peewee import IntegrityError
+from peewee import OperationalError
 
+from . import dberrors
 from .bulkwrite import Batch
 from .bulkwrite import Outcome
 from .bulkwrite import Run
@@ -53,6 +55,7 @@ class ImportReport:
     kept: Counter = field(default_factory=Counter)  # seeds: rows edited since they were seeded
     rejected: int = 0
     problems: list = field(default_factory=list)  # RecordErrors, in file order
+    changes: list = field(default_factory=list)  # per updated record: line, what, fields
     notes: list = field(default_factory=list)
     committed: bool = False
     rejected_lines: set = field(default_factory=set, repr=False)
@@ -64,8 +67,18 @@ class ImportReport:
         self.rejected_lines.add(problem.line)
         self.rejected = len(self.rejected_lines)
 
+    def changed(self, changes):
+        """Note the records an import updated, and their fields (the first
+        MAX_LISTED_PROBLEMS are listed)."""
+        room = MAX_LISTED_PROBLEMS - len(self.changes)
+        self.changes.extend(changes[:max(room, 0)])
+
     def finish(self):
         self.problems.sort(key=lambda p: p.line)
+        self.changes.sort(key=lambda c: c["line"])
+        if sum(self.updated.values()) > len(self.changes) == MAX_LISTED_PROBLEMS:
+            self.notes.append(f"only the first {MAX_LISTED_PROBLEMS} updated records are "
+                              "listed in changes")
         if len(self.problems) == MAX_LISTED_PROBLEMS:
             self.notes.append(f"only the first {MAX_LISTED_PROBLEMS} problems are listed; "
                               f"{self.rejected} records were rejected in all")
@@ -74,7 +87,8 @@ class ImportReport:
         return {"format": self.format, "records": self.records, "created": dict(+self.created),
                 "updated": dict(+self.updated), "unchanged": dict(+self.unchanged),
                 "rejected": self.rejected, "committed": self.committed,
-                "problems": [p.as_dict() for p in self.problems], "notes": self.notes}
+                "problems": [p.as_dict() for p in self.problems], "changes": self.changes,
+                "notes": self.notes}
 
     def summary(self):
         def counts(counter):
@@ -103,7 +117,8 @@ def _write(batch_items, run, report):
     try:
         with database.atomic():
             outcome = Batch(run, batch_items).write()
-    except (IntegrityError, DataError) as error:
+    except RECORD_ERRORS as error:
+        _raise_unless_a_records(error)
         run.forget()  # the caches may hold rows the savepoint took back
         outcome = Outcome()
         if len(batch_items) == 1:
@@ -113,41 +128,57 @@ def _write(batch_items, run, report):
                 try:
                     with database.atomic():
                         outcome.add(Batch(run, [item]).write())
-                except (IntegrityError, DataError) as item_error:
+                except RECORD_ERRORS as item_error:
+                    _raise_unless_a_records(item_error)
                     run.forget()
                     outcome.problems.append(_conflict(item, item_error))
     report.created.update(outcome.created)
     report.updated.update(outcome.updated)
     report.unchanged.update(outcome.unchanged)
     report.kept.update(outcome.kept)
+    report.changed(outcome.changes)
     for problem in outcome.problems:
         report.reject(problem)
 
 
+RECORD_ERRORS = (IntegrityError, DataError, OperationalError)
+
+
+def _raise_unless_a_records(error):
+    """Database errors that one record causes (a constraint, a text too long to index) are
+    that record's problem; the others (busy, disk full…) stop the import."""
+    if isinstance(error, OperationalError) and \
+            dberrors.classify(error) != dberrors.TOO_LONG_FOR_INDEX:
+        raise error
+
+
 def _conflict(item, error):
+    if dberrors.classify(error) == dberrors.TOO_LONG_FOR_INDEX:
+        return RecordError(item.line, "text", dberrors.TOO_LONG_REASON)
     return RecordError(item.line, None,
                        f"conflicts with the database: {str(error).strip().splitlines()[0]}")
 
 
 def import_stream(stream, format_name, actor, *, skip_invalid=False, progress=None,
-                  batch_size=BATCH, **options):
+                  batch_size=BATCH, role="admin", **options):
     """Import a text stream in one of FORMATS. Returns the ImportReport; raises ImportFailed
     (nothing written) when a record is bad and `skip_invalid` is not set.
 
-    `progress(records_done)` is called after each batch; `options` go to the adapter
+    `role` is the writer's (service/auth.py): a record needing a write it does not allow
+    is rejected. `progress(records_done)` is called after each batch; `options` go to the adapter
     (e.g. `resource` for ndjson/csv, `name` for clef)."""
     reader = FORMATS[format_name].items(stream, **options)
     return import_items(reader, format_name, actor, skip_invalid=skip_invalid,
-                        progress=progress, batch_size=batch_size)
+                        progress=progress, batch_size=batch_size, role=role)
 
 
 def import_items(reader, format_name, actor, *, skip_invalid=False, progress=None,
-                 batch_size=BATCH, keep_edits=False):
+                 batch_size=BATCH, keep_edits=False, role="admin"):
     """The pipeline after the adapter: `reader` yields Items and RecordErrors (see
     import_stream). With `keep_edits` (seeds), a row that anyone other than `actor` has
     changed since `actor` wrote it is left as it is, and counted as kept."""
     report = ImportReport(format=format_name)
-    run = Run(actor, keep_edits=keep_edits)
+    run = Run(actor, keep_edits=keep_edits, role=role)
     with write_transaction() as transaction:
         for items in _batches(_counted(reader, report), batch_size):
             good = [item for item in items if not isinstance(item, RecordError)]
@@ -167,7 +198,12 @@ def import_items(reader, format_name, actor, *, skip_invalid=False, progress=Non
             raise ImportFailed(report)
     report.committed = True
     if report.records >= ANALYZE_AFTER:
-        refresh_statistics()
+        try:
+            with database.atomic():  # on failure, only this is rolled back
+                refresh_statistics()
+        except OperationalError as error:  # the rows are in: say so, and what failed after
+            report.notes.append("the import is committed; refreshing the query planner's "
+                                f"statistics afterwards failed ({dberrors.classify(error)})")
     return report
 
 

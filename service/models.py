@@ -4,6 +4,7 @@ import datetime
 import json
 
 from peewee import SQL
+from peewee import BlobField
 from peewee import BooleanField
 from peewee import CharField
 from peewee import Check
@@ -224,8 +225,24 @@ class Change(BaseModel):
         )
 
 
+class IdempotentResponse(BaseModel):
+    """The response to a POST made with an Idempotency-Key, replayed to a retry of it
+    (service/idempotency.py). Scoped per token; kept 24 hours."""
+
+    token_name = CharField(max_length=100)
+    key = CharField(max_length=255)
+    fingerprint = CharField(max_length=64)  # SHA-256 of the request: method, target, body
+    status = IntegerField()
+    headers = TextField()  # JSON: [[name, value], ...]
+    body = BlobField()
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("token_name", "key"), True),)
+
+
 MODELS = [Speaker, Alias, Source, Quote, Topic, Claim, ClaimTopic, Stance, Review, Appearance,
-          ApiToken, Change]
+          ApiToken, Change, IdempotentResponse]
 
 
 def _quote_selector(quote):

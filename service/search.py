@@ -7,6 +7,7 @@ any text. Relevance is a score where lower is better on both (bm25; minus ts_ran
 """
 
 import html
+import secrets
 
 from peewee import SQL
 from peewee import Expression
@@ -18,7 +19,6 @@ from .db import database
 from .db import is_sqlite
 
 CONFIG = "claimbase"  # the PostgreSQL text-search configuration (migration 0003)
-MARK_START, MARK_END = "\ue000", "\ue001"  # private-use sentinels, replaced after escaping
 SNIPPET_WORDS = 16
 INDEXED = {"quote": ("text",), "claim": ("text",), "source": ("title", "text")}
 
@@ -67,20 +67,26 @@ def snippets(model, q, ids):
     """{id: snippet} for these rows: an HTML fragment, text escaped, matches in <mark>."""
     if not ids:
         return {}
+    # The engines mark matches with these; they are replaced by <mark> after escaping. Fresh
+    # random marks for each call, so stored text cannot contain them (fixed private-use
+    # characters in a stored text came out as <mark>).
+    nonce = secrets.token_hex(8)
+    mark_start, mark_end = f"\ue000{nonce}\ue001", f"\ue001{nonce}\ue000"
     if is_sqlite():
         index = _fts_table(model)
         name = SQL(index._path[0])
-        query = (index.select(index.rowid, fn.snippet(name, -1, MARK_START, MARK_END, "…",
+        query = (index.select(index.rowid, fn.snippet(name, -1, mark_start, mark_end, "…",
                                                       SNIPPET_WORDS))
                  .where(Expression(name, "MATCH", _fts_query(model, q)) & index.rowid.in_(ids)))
     else:
-        options = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS * 2}, "
+        options = (f"StartSel={mark_start}, StopSel={mark_end}, MaxWords={SNIPPET_WORDS * 2}, "
                    f"MinWords={SNIPPET_WORDS // 2}, MaxFragments=2, FragmentDelimiter=\" … \"")
         headline = fn.ts_headline(SQL(f"'{CONFIG}'"), _document(model), _tsquery(q), options)
         query = model.select(model.id, headline).where(model.id.in_(ids))
-    return {row_id: _as_html(raw) for row_id, raw in database.execute(query).fetchall()}
+    return {row_id: _as_html(raw, mark_start, mark_end)
+            for row_id, raw in database.execute(query).fetchall()}
 
 
-def _as_html(raw):
+def _as_html(raw, mark_start, mark_end):
     escaped = html.escape(raw or "", quote=False)
-    return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return escaped.replace(mark_start, "<mark>").replace(mark_end, "</mark>")

@@ -82,14 +82,14 @@ def _update(model, resource, row, version, values, actor):
     before = _columns(row, values)
     if all(before[k] == _plain(v) for k, v in values.items()):  # nothing to change
         if row.version != version:
-            raise PreconditionFailed(row.version)
+            raise PreconditionFailed(row)
         return row
     changed = model.update(**values, version=model.version + 1).where(
         (model.id == row.id) & (model.version == version)
     ).execute()
     if not changed:
         current = model.get_or_none(model.id == row.id)
-        raise PreconditionFailed(current.version if current else None)
+        raise PreconditionFailed(current)
     fresh = model.get_by_id(row.id)
     after = _columns(fresh, values)
     diff = {k: [before[k], after[k]] for k in values if before[k] != after[k] and k != "key"}
@@ -101,7 +101,7 @@ def _delete(model, resource, row, version, actor):
     before = _columns(row, [f for f in _editable_fields(model) if f != "key"])
     deleted = model.delete().where((model.id == row.id) & (model.version == version)).execute()
     if not deleted:
-        raise PreconditionFailed(row.version)
+        raise PreconditionFailed(row)
     _record(actor, "delete", resource, row, {k: [v, None] for k, v in before.items()})
 
 
@@ -113,7 +113,7 @@ def _touch(parent, version=None):
     if version is not None:
         condition &= model.version == version
     if not model.update(version=model.version + 1).where(condition).execute():
-        raise PreconditionFailed(parent.version)
+        raise PreconditionFailed(parent)
 
 
 # --- references in bodies -----------------------------------------------------------------

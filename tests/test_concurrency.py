@@ -89,7 +89,8 @@ def test_parallel_editors_lose_no_update(server):
     for claim_id in claim_ids:
         writes = [text for done in succeeded.values() for c, text in done if c == claim_id]
         _, headers, claim = call("GET", f"{base}/claims/{claim_id}")
-        assert headers["ETag"] == f'"v{1 + len(writes)}"'  # each success bumped it once
+        # each success bumped the version once
+        assert headers["ETag"] == f'"claim-{claim_id}-v{1 + len(writes)}"'
         _, _, history = call("GET", f"{base}/claims/{claim_id}/history?limit=100")
         updates = [c for c in history["data"] if c["action"] == "update"]
         afters = [c["fields"]["text"][1] for c in updates]

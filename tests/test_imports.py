@@ -362,7 +362,7 @@ def test_a_big_import_refreshes_the_planner_statistics(fresh, new_database_url, 
 
 # --- over HTTP ----------------------------------------------------------------------------
 
-def test_imports_over_http_take_every_format(editor):
+def test_imports_over_http_take_every_format(editor, tokens):
     speakers = io.StringIO()
     speakers.write(json.dumps({"slug": "ann-http", "name": "Ann Http", "kind": "person"}))
     response = editor.client.post("/imports?format=ndjson&resource=speakers",
@@ -371,8 +371,13 @@ def test_imports_over_http_take_every_format(editor):
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["created"] == {"speakers": 1}
     liar2 = (FIXTURES / "liar2.csv").read_bytes()
-    response = editor.client.post("/imports?format=liar2", data=liar2,
-                                  headers=editor.headers(), content_type="text/csv")
+    # LIAR2's subjects become new topics, which only an admin may create (service/auth.py)
+    refused = editor.client.post("/imports?format=liar2", data=liar2,
+                                 headers=editor.headers(), content_type="text/csv")
+    assert refused.status_code == 422
+    assert "creating topics needs the admin role" in str(refused.get_json()["errors"])
+    response = editor.client.post("/imports?format=liar2", data=liar2, content_type="text/csv",
+                                  headers=editor.headers(token=tokens["admin"]))
     assert response.status_code == 200 and response.get_json()["records"] == 6
     debate = (FIXTURES / "Task2-English-Test-Debate.tsv").read_bytes()
     response = editor.client.post("/imports?format=clef&name=Task2-English-Test-Debate.tsv",

@@ -9,9 +9,12 @@ from service import create_app
 from service.config import MIGRATIONS_DIR
 from service.db import applied_migrations
 from service.db import bind
+from service.db import is_sqlite
 from service.db import migrate
 from service.models import MODELS
+from service.models import Claim
 from service.models import Speaker
+from service.models import Stance
 
 
 def unpooled_app(url):
@@ -64,3 +67,36 @@ def test_constraints_live_in_the_database(db):
         Speaker.create(slug="x-robot", name="X", key="x", kind="robot")
     with pytest.raises(IntegrityError), db.atomic():
         Speaker.create(slug="vladimir-putin", name="Dup", key="dup", kind="person")
+
+
+def test_ids_are_never_reused_after_migrating_an_existing_database(new_database_url):
+    """Migration 0007 rebuilds SQLite's tables with AUTOINCREMENT: rows, indexes, foreign keys,
+    status triggers and full-text search all survive it, and the largest id is never handed
+    out again (PostgreSQL's sequences already never reuse one)."""
+    db = bind(unpooled_app(new_database_url).extensions["claimbase.db"])
+    with db.connection_context():
+        Runner(db, str(MIGRATIONS_DIR)).up("0006_status_order")
+        db.execute_sql("INSERT INTO speaker (slug, name, key, kind) "
+                       "VALUES ('early-bird', 'Early Bird', 'early bird', 'person')")
+        for text in ("Harbours were sold.", "Bridges were sold."):
+            db.execute_sql("INSERT INTO claim (text, status) VALUES (%s, 'unattributed')"
+                           .replace("%s", "?" if is_sqlite(db) else "%s"), (text,))
+        migrate(db)
+        bridges = Claim.get(Claim.text == "Bridges were sold.")
+        bridges.delete_instance()
+        newer = Claim.create(text="Ferries were sold.")
+        assert newer.id > bridges.id
+        speaker = Speaker.get(Speaker.slug == "early-bird")
+        Stance.create(claim=newer, speaker=speaker, position="asserts")
+        assert Claim.get_by_id(newer.id).status == "asserted"  # the status trigger still fires
+        assert [c.id for c in search_claims_ids(db, "ferries")] == [newer.id]
+        with pytest.raises(IntegrityError), db.atomic():  # the foreign key still holds
+            Stance.create(claim=bridges.id, speaker=speaker, position="denies")
+
+
+def search_claims_ids(db, word):
+    if is_sqlite(db):
+        sql = "SELECT rowid AS id FROM claim_fts WHERE claim_fts MATCH ?"
+    else:
+        sql = "SELECT id FROM claim WHERE search @@ to_tsquery('claimbase', %s)"
+    return [Claim(id=row[0]) for row in db.execute_sql(sql, (word,)).fetchall()]

@@ -58,8 +58,19 @@ def test_results_carry_escaped_highlighted_snippets(get_json):
 
 
 def test_snippet_html_is_escaped():
-    assert _as_html("<script>\ue000x\ue001</script> & co") == \
+    assert _as_html("<script>[x]</script> & co", "[", "]") == \
         "&lt;script&gt;<mark>x</mark>&lt;/script&gt; &amp; co"
+
+
+@pytest.mark.parametrize("forgery", ["\ue000forged\ue001", "<mark>forged</mark>",
+                                     "\ue001forged\ue000"])
+def test_stored_text_cannot_forge_a_highlight(editor, forgery):
+    text = f"Harbour {forgery} ferry tickets"
+    assert editor.post("/claims", {"text": text, "lang": "en"}).status_code == 201
+    found = editor.get("/claims?q=tickets&limit=100").get_json()["data"]
+    (snippet,) = [c["snippet"] for c in found if c["text"] == text]
+    assert snippet.count("<mark>") == snippet.count("</mark>") == 1
+    assert "<mark>tickets</mark>" in snippet
 
 
 def test_claims_and_sources_are_searchable(get_json):

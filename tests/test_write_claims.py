@@ -1,5 +1,7 @@
 """Writing claims, their stances, reviews and topics; the status follows at once."""
 
+import re
+
 import pytest
 
 
@@ -23,7 +25,7 @@ def test_create_claim(editor, claim):
     assert claim["status"] == "unattributed"
     assert claim["stances"] == {"asserts": [], "denies": [], "questions": []}
     response = editor.get(path(claim))
-    assert response.headers["ETag"] == '"v1"'
+    assert response.headers["ETag"] == f'"claim-{claim["id"]}-v1"'
 
 
 def test_status_follows_stances_at_once(editor, claim):
@@ -130,3 +132,27 @@ def test_topics_are_managed_by_admins(editor, tokens):
     assert in_use.status_code == 409
     assert editor.delete("/topics/fisheries", editor.etag("/topics/fisheries"),
                          token=admin).status_code == 204
+
+
+def test_a_deleted_claims_id_is_never_given_again(editor):
+    """Deleting the newest claim and creating another does not hand out its id (and URL)
+    again, and the old claim's ETag never matches the new one."""
+    first = editor.post("/claims", {"text": "Testland sold its ferry."})
+    etag, claim_id = first.headers["ETag"], first.get_json()["id"]
+    assert editor.delete(f"/claims/{claim_id}", etag).status_code == 204
+    second = editor.post("/claims", {"text": "Testland sold its lighthouse."}).get_json()
+    assert second["id"] > claim_id
+    assert editor.patch(f"/claims/{second['id']}", {"text": "Overwritten."},
+                        etag).status_code == 412
+    assert editor.get(f"/claims/{claim_id}").status_code == 404
+
+
+@pytest.mark.parametrize(("create", "path"), [
+    ({"slug": "etag-speaker", "name": "Etag Speaker", "kind": "person"}, "/speakers"),
+    ({"slug": "etag-topic", "name": "Etag topic"}, "/topics"),
+])
+def test_an_etag_names_its_resource(editor, tokens, create, path):
+    """Two resources at the same id and version never share an ETag."""
+    response = editor.post(path, create, token=tokens["admin"])
+    resource = path.strip("/").removesuffix("s")
+    assert re.fullmatch(f'"{resource}-[0-9]+-v1"', response.headers["ETag"])

@@ -41,10 +41,10 @@ REQUESTS = {
     "problem-404": ExampleRequest("GET", "/claims/424242"),
     "problem-401": ExampleRequest("POST", "/claims", {"text": "A claim.", "lang": "en"}),
     "problem-403": ExampleRequest("DELETE", "/topics/arms-trade", token=True,
-                                  headers={"If-Match": '"v1"'}),
+                                  headers={"If-Match": '"topic-1-v1"'}),
     "problem-428": ExampleRequest("PATCH", "/claims/1", {"lang": "en"}, token=True),
     "problem-412": ExampleRequest("PATCH", "/claims/1", {"lang": "en"}, token=True,
-                                  headers={"If-Match": '"v0"'}),
+                                  headers={"If-Match": '"claim-1-v0"'}),
     "problem-409": ExampleRequest("POST", "/speakers", token=True, body={
         "slug": "vladimir-putin", "name": "Vladimir Putin", "kind": "person"}),
     "problem-422": ExampleRequest("POST", "/quotes", token=True, body={
@@ -53,7 +53,7 @@ REQUESTS = {
     "problem-415": ExampleRequest("POST", "/imports?format=claimskg", token=True,
                                   body={"@type": "ClaimReview"}),
     "claim-updated": ExampleRequest("PATCH", "/claims/2", token=True,
-                                    headers={"If-Match": '"v1"'}, body={"text": (
+                                    headers={"If-Match": '"claim-2-v1"'}, body={"text": (
         "An arms deal between North Korea and Russia would violate international sanctions "
         "that Russia itself has supported.")}),
     "claim-history": ExampleRequest("GET", "/claims/2/history"),

@@ -8,7 +8,8 @@ title's, so claims have no language. Exact duplicate rows are left to the import
 collapses them by natural keys.
 """
 
-from urllib.parse import urlsplit
+
+from schemas.common import is_http_url
 
 from .base import Item
 from .base import RecordError
@@ -71,7 +72,6 @@ def source_appearances(source, seen_on):
     """The appearance the source column gives when it is a web address, and notes."""
     if not source:
         return [], []
-    parts = urlsplit(source)
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and " " not in source:
+    if is_http_url(source):  # the one URL check (schemas/common.py)
         return [{"url": source, "published_on": seen_on, "first": False}], []
     return [], [f"source {source!r} is not an http(s) URL; no appearance recorded"]

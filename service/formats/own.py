@@ -4,6 +4,7 @@ which one is the `resource` option (the CLI takes it from the file name, e.g. qu
 
 import json
 
+from ..spreadsheet import restore
 from .base import Item
 from .base import RecordError
 from .base import header_records
@@ -54,12 +55,13 @@ def read_csv(stream, resource="claims"):
 
 
 def _unflattened(kind, row, line):
-    """The API representation of a CSV row (empty cells are null)."""
+    """The API representation of a CSV row (empty cells are null; cells neutralised against
+    spreadsheet formulas restored)."""
     data = {}
     for column, value in row.items():
         if column in SUMMARY_COLUMNS:
             continue
-        value = value if value != "" else None
+        value = restore(value) if value != "" else None
         if column in JSON_COLUMNS and value is not None:
             try:
                 value = json.loads(value)

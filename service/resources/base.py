@@ -1,17 +1,21 @@
 """What every resource blueprint shares: strict argument parsing, the page envelope,
 ETags and If-Match, authenticated writes, and their documentation."""
 
+import functools
 import http
 import re
 
 import flask_smorest
+from flask import Response
 from flask import g
+from flask import make_response
 from flask import request
 from flask import url_for
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import PreconditionRequired
 
 from schemas.common import encode_cursor
+from service import idempotency
 from service.auth import require
 from service.errors import PreconditionFailed
 from service.errors import etag
@@ -23,6 +27,16 @@ IF_MATCH = {
     "schema": {"type": "string"},
     "description": "The ETag of the version you read (from GET): the write applies only if "
                    "the resource has not changed since (otherwise 412).",
+}
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN},
+    "description": "A key unique to this request (a UUID), to retry it safely: the same key "
+                   "with the same request replays the first response (status, headers, body) "
+                   "instead of writing again; with another request it is a 422; while the "
+                   "first is still running, a 409. Kept 24 hours, per token.",
 }
 WRITE_PROBLEMS = (400, 401, 403, 422)
 
@@ -54,16 +68,46 @@ class Blueprint(flask_smorest.Blueprint):
         documented with its security scheme, its If-Match header and every problem."""
 
         def decorator(func):
+            problems = statuses
+            if func.__name__ == "post":
+                func = self.doc(parameters=[IDEMPOTENCY_KEY])(idempotent(func))
+                problems = (*problems, 409)
             func = require(role)(func)
             func = self.doc(security=[{"bearerAuth": []}])(func)
             if if_match:
                 func = self.doc(parameters=[IF_MATCH])(func)
-                statuses_ = (*statuses, 404, 412, 428)
-            else:
-                statuses_ = statuses
-            return self.problems(*WRITE_PROBLEMS, *statuses_)(func)
+                problems = (*problems, 404, 412, 428)
+            return self.problems(*dict.fromkeys((*WRITE_PROBLEMS, *problems)))(func)
 
         return decorator
+
+
+def idempotent(view):
+    """A POST view that honours Idempotency-Key (service/idempotency.py); without the
+    header, the view as it is."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get(idempotency.HEADER)
+        if header is None:
+            return view(*args, **kwargs)
+        key = idempotency.parse_key(header)
+        target = request.full_path.rstrip("?")
+        request_fingerprint = idempotency.fingerprint(request.method, target,
+                                                      request.get_data(cache=True))
+
+        def respond():
+            response = make_response(view(*args, **kwargs))
+            return response.status_code, list(response.headers.items()), response.get_data()
+
+        status, headers, body, replayed = idempotency.run_once(
+            g.token.name, key, request_fingerprint, respond)
+        response = Response(body, status, headers)
+        if replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+    return wrapper
 
 
 def actor():
@@ -80,8 +124,8 @@ def expected_version(row):
     if header.strip() == "*":
         return row.version
     tags = re.findall(r'(?:W/)?"[^"]*"', header)
-    if etag(row.version) not in tags:
-        raise PreconditionFailed(row.version)
+    if etag(row) not in tags:
+        raise PreconditionFailed(row)
     return row.version
 
 
@@ -92,7 +136,7 @@ def optional_version(row):
 
 def with_etag(row, status=200, location=None):
     """(row, status, headers) carrying the row's ETag (and Location for a creation)."""
-    headers = {"ETag": etag(row.version)}
+    headers = {"ETag": etag(row)}
     if location:
         headers["Location"] = location
     return row, status, headers

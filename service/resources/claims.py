@@ -11,6 +11,7 @@ from schemas.reviews import ReviewSchema
 from schemas.stances import StanceInputSchema
 from service import queries
 from service import writes
+from service.auth import role_for
 from service.examples import example
 from service.models import Claim
 
@@ -52,7 +53,7 @@ class Claims(MethodView):
         """
         return page_response(queries.claims_page(**args))
 
-    @blp.write("editor")
+    @blp.write(role_for("claims", "create"))
     @blp.arguments(ClaimSchema)
     @blp.response(201, ClaimSchema, example=example("claim"))
     def post(self, data):
@@ -80,7 +81,7 @@ class ClaimItem(MethodView):
             return jsonld_response(claim)
         return with_etag(claim)
 
-    @blp.write("editor", 409, if_match=True)
+    @blp.write(role_for("claims", "update"), 409, if_match=True)
     @blp.arguments(ClaimSchema(partial=True))
     @blp.response(200, ClaimSchema, example=example("claim-updated"))
     def patch(self, data, claim_id):
@@ -92,7 +93,7 @@ class ClaimItem(MethodView):
         writes.update_claim(claim, expected_version(claim), data, actor())
         return with_etag(queries.claim_by_id(claim_id))
 
-    @blp.write("editor", if_match=True)
+    @blp.write(role_for("claims", "delete"), if_match=True)
     @blp.response(204)
     def delete(self, claim_id):
         """Delete a claim
@@ -105,7 +106,7 @@ class ClaimItem(MethodView):
 
 @blp.route("/<id:claim_id>/stances")
 class ClaimStances(MethodView):
-    @blp.write("editor", 404, 409, 412)
+    @blp.write(role_for("claims", "update"), 404, 409, 412)
     @blp.arguments(StanceInputSchema)
     @blp.response(201, ClaimSchema, example=example("claim"))
     def post(self, data, claim_id):
@@ -122,7 +123,7 @@ class ClaimStances(MethodView):
 
 @blp.route("/<id:claim_id>/stances/<id:stance_id>")
 class ClaimStance(MethodView):
-    @blp.write("editor", if_match=True)
+    @blp.write(role_for("claims", "update"), if_match=True)
     @blp.response(204)
     def delete(self, claim_id, stance_id):
         """Remove a stance from a claim
@@ -135,7 +136,7 @@ class ClaimStance(MethodView):
 
 @blp.route("/<id:claim_id>/reviews")
 class ClaimReviews(MethodView):
-    @blp.write("editor", 404, 409, 412)
+    @blp.write(role_for("claims", "update"), 404, 409, 412)
     @blp.arguments(ReviewSchema)
     @blp.response(201, ClaimSchema, example=example("claim"))
     def post(self, data, claim_id):
@@ -151,7 +152,7 @@ class ClaimReviews(MethodView):
 
 @blp.route("/<id:claim_id>/reviews/<id:review_id>")
 class ClaimReview(MethodView):
-    @blp.write("editor", if_match=True)
+    @blp.write(role_for("claims", "update"), if_match=True)
     @blp.response(204)
     def delete(self, claim_id, review_id):
         """Remove a review from a claim
@@ -164,7 +165,7 @@ class ClaimReview(MethodView):
 
 @blp.route("/<id:claim_id>/topics/<topic_slug>")
 class ClaimTopic(MethodView):
-    @blp.write("editor", if_match=True)
+    @blp.write(role_for("claims", "update"), if_match=True)
     @blp.response(204)
     def put(self, claim_id, topic_slug):
         """Tag a claim with a topic
@@ -175,7 +176,7 @@ class ClaimTopic(MethodView):
         topic = queries.topic_by_slug(topic_slug)
         writes.tag_claim(claim, topic, expected_version(claim), actor())
 
-    @blp.write("editor", if_match=True)
+    @blp.write(role_for("claims", "update"), if_match=True)
     @blp.response(204)
     def delete(self, claim_id, topic_slug):
         """Remove a topic from a claim

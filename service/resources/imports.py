@@ -2,12 +2,15 @@
 
 import io
 
+from flask import g
 from flask import request
 from flask.views import MethodView
 from werkzeug.exceptions import UnsupportedMediaType
 
 from schemas.imports import ImportArgsSchema
 from schemas.imports import ImportReportSchema
+from service.auth import check_role
+from service.auth import import_role
 from service.errors import UnprocessableEntity
 from service.examples import example
 from service.formats import FORMATS
@@ -44,10 +47,15 @@ class Imports(MethodView):
         euvsdisinfo; text/tab-separated-values for clef; application/ld+json (or
         application/json) for claimreview. Otherwise 415.
 
+        An import creates and updates records, so it needs the role those writes need
+        through the API: admin for `resource=topics`; an editor's claims may tag only
+        topics that exist.
+
         One transaction: by default one bad record and nothing is written (422, listing each
         bad record's line, field and reason); with `skip_invalid=true` the valid records are
         written and the report lists the others. Re-importing a file changes nothing.
         """
+        check_role(g.token, import_role(args.get("resource") or "claims"))
         accepted = FORMATS[args["format"]].media_types
         if request.mimetype not in accepted:
             raise UnsupportedMediaType(description=(
@@ -58,7 +66,7 @@ class Imports(MethodView):
         try:
             return import_stream(text, args["format"], actor(),
                                  skip_invalid=args["skip_invalid"], resource=args.get("resource"),
-                                 name=args.get("name")).as_dict()
+                                 name=args.get("name"), role=g.token.role).as_dict()
         except ImportFailed as error:
             raise UnprocessableEntity({"records": [str(p) for p in error.problems]}) from None
         except UnicodeDecodeError:

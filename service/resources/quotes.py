@@ -9,6 +9,7 @@ from schemas.quotes import QuoteQueryArgsSchema
 from schemas.quotes import QuoteSchema
 from service import queries
 from service import writes
+from service.auth import role_for
 from service.examples import example
 from service.models import Quote
 
@@ -38,7 +39,7 @@ class Quotes(MethodView):
         """
         return page_response(queries.quotes_page(**args))
 
-    @blp.write("editor", 409)
+    @blp.write(role_for("quotes", "create"), 409)
     @blp.arguments(QuoteInputSchema)
     @blp.response(201, QuoteSchema, example=example("quote"))
     def post(self, data):
@@ -63,7 +64,7 @@ class QuoteItem(MethodView):
         """
         return with_etag(queries.quote_by_id(quote_id))
 
-    @blp.write("editor", 409, if_match=True)
+    @blp.write(role_for("quotes", "update"), 409, if_match=True)
     @blp.arguments(QuoteInputSchema(partial=True))
     @blp.response(200, QuoteSchema, example=example("quote"))
     def patch(self, data, quote_id):
@@ -75,7 +76,7 @@ class QuoteItem(MethodView):
         writes.update_quote(quote, expected_version(quote), data, actor())
         return with_etag(queries.quote_by_id(quote_id))
 
-    @blp.write("editor", 409, if_match=True)
+    @blp.write(role_for("quotes", "delete"), 409, if_match=True)
     @blp.response(204)
     def delete(self, quote_id):
         """Delete a quote

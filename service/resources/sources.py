@@ -9,6 +9,7 @@ from schemas.sources import SourceQueryArgsSchema
 from schemas.sources import SourceSchema
 from service import queries
 from service import writes
+from service.auth import role_for
 from service.examples import example
 from service.models import Source
 
@@ -36,7 +37,7 @@ class Sources(MethodView):
         """
         return page_response(queries.sources_page(**args))
 
-    @blp.write("editor", 409)
+    @blp.write(role_for("sources", "create"), 409)
     @blp.arguments(SourceSchema)
     @blp.response(201, SourceSchema, example=example("source"))
     def post(self, data):
@@ -60,7 +61,7 @@ class SourceItem(MethodView):
         """
         return with_etag(queries.source_by_id(source_id))
 
-    @blp.write("editor", 409, if_match=True)
+    @blp.write(role_for("sources", "update"), 409, if_match=True)
     @blp.arguments(SourceSchema(partial=True))
     @blp.response(200, SourceSchema, example=example("source"))
     def patch(self, data, source_id):
@@ -73,7 +74,7 @@ class SourceItem(MethodView):
         writes.update_source(source, expected_version(source), data, actor())
         return with_etag(queries.source_by_id(source_id))
 
-    @blp.write("admin", 409, if_match=True)
+    @blp.write(role_for("sources", "delete"), 409, if_match=True)
     @blp.response(204)
     def delete(self, source_id):
         """Delete a source (admin)

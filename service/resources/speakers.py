@@ -9,6 +9,7 @@ from schemas.speakers import SpeakerQueryArgsSchema
 from schemas.speakers import SpeakerSchema
 from service import queries
 from service import writes
+from service.auth import role_for
 from service.examples import example
 from service.models import Speaker
 
@@ -41,7 +42,7 @@ class Speakers(MethodView):
         """
         return page_response(queries.speakers_page(**args))
 
-    @blp.write("editor", 409)
+    @blp.write(role_for("speakers", "create"), 409)
     @blp.arguments(SpeakerSchema)
     @blp.response(201, SpeakerSchema, example=example("speaker"))
     def post(self, data):
@@ -66,7 +67,7 @@ class SpeakerItem(MethodView):
         """
         return with_etag(queries.speaker_by_slug(slug))
 
-    @blp.write("editor", 409, if_match=True)
+    @blp.write(role_for("speakers", "update"), 409, if_match=True)
     @blp.arguments(SpeakerSchema(partial=True))
     @blp.response(200, SpeakerSchema, example=example("speaker"))
     def patch(self, data, slug):
@@ -78,7 +79,7 @@ class SpeakerItem(MethodView):
         updated = writes.update_speaker(speaker, expected_version(speaker), data, actor())
         return with_etag(queries.speaker_by_slug(updated.slug), location=location(updated))
 
-    @blp.write("admin", 409, if_match=True)
+    @blp.write(role_for("speakers", "delete"), 409, if_match=True)
     @blp.response(204)
     def delete(self, slug):
         """Delete a speaker (admin)
@@ -92,7 +93,7 @@ class SpeakerItem(MethodView):
 
 @blp.route("/<slug>/aliases")
 class SpeakerAliases(MethodView):
-    @blp.write("editor", 404, 409, 412)
+    @blp.write(role_for("speakers", "update"), 404, 409, 412)
     @blp.arguments(AliasSchema)
     @blp.response(201, SpeakerSchema, example=example("speaker"))
     def post(self, data, slug):
@@ -108,7 +109,7 @@ class SpeakerAliases(MethodView):
 
 @blp.route("/<slug>/aliases/<id:alias_id>")
 class SpeakerAlias(MethodView):
-    @blp.write("editor", if_match=True)
+    @blp.write(role_for("speakers", "update"), if_match=True)
     @blp.response(204)
     def delete(self, slug, alias_id):
         """Remove an alias from a speaker

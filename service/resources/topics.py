@@ -8,6 +8,7 @@ from schemas.topics import TopicQueryArgsSchema
 from schemas.topics import TopicSchema
 from service import queries
 from service import writes
+from service.auth import role_for
 from service.examples import example
 from service.models import Topic
 
@@ -38,7 +39,7 @@ class Topics(MethodView):
         """
         return page_response(queries.topics_page(**args))
 
-    @blp.write("admin", 409)
+    @blp.write(role_for("topics", "create"), 409)
     @blp.arguments(TopicSchema)
     @blp.response(201, TopicSchema, example=example("topic"))
     def post(self, data):
@@ -61,7 +62,7 @@ class TopicItem(MethodView):
         """
         return with_etag(queries.topic_by_slug(slug))
 
-    @blp.write("admin", 409, if_match=True)
+    @blp.write(role_for("topics", "update"), 409, if_match=True)
     @blp.arguments(TopicSchema(partial=True))
     @blp.response(200, TopicSchema, example=example("topic"))
     def patch(self, data, slug):
@@ -73,7 +74,7 @@ class TopicItem(MethodView):
         updated = writes.update_topic(topic, expected_version(topic), data, actor())
         return with_etag(queries.topic_by_slug(updated.slug), location=location(updated))
 
-    @blp.write("admin", 409, if_match=True)
+    @blp.write(role_for("topics", "delete"), 409, if_match=True)
     @blp.response(204)
     def delete(self, slug):
         """Delete a topic (admin)
