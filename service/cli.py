@@ -28,6 +28,7 @@ from .loader import DatasetError
 from .loader import load_dataset
 from .models import TOKEN_ROLES
 from .models import ApiToken
+from .speakers_cli import speakers_group
 
 
 def seed_files(seeds_dir):
@@ -265,7 +266,7 @@ def tokens_revoke(name):
 
 def register_commands(app):
     for command in (init_db_command, migrate_command, seed_command, serve_command,
-                    import_command, export_command, tokens_group):
+                    import_command, export_command, tokens_group, speakers_group):
         app.cli.add_command(command)
 
 

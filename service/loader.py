@@ -26,6 +26,7 @@ from schemas.speakers import SpeakerSchema
 from schemas.stances import StanceSchema
 from schemas.topics import TopicSchema
 
+from . import identity
 from .db import database
 from .models import Alias
 from .models import Claim
@@ -95,6 +96,7 @@ class _Loader:
         self.report = LoadReport()
         self.problems = []
         self.speakers, self.sources, self.topics, self.quotes = {}, {}, {}, {}
+        self.named_speakers = set()  # ids whose names or aliases the load may have written
 
     def ref(self, table, key, place):
         if key not in table:
@@ -132,6 +134,7 @@ class _Loader:
             data["key"] = name_key(data["name"])
             speaker = self.get_or_create(Speaker, "speakers", {"slug": slug}, data)
             self.speakers[slug] = speaker
+            self.named_speakers.add(speaker.id)
             for alias in aliases:
                 key = name_key(alias["name"])
                 if not key:
@@ -242,6 +245,7 @@ def load_dataset(path):
         with database.atomic() as transaction:
             for section in SECTIONS:
                 getattr(loader, f"load_{section}")()
+            identity.index_speakers(loader.named_speakers)
             if loader.problems:
                 transaction.rollback()
                 raise DatasetError(loader.problems)
