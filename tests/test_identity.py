@@ -346,3 +346,84 @@ def test_trump_is_ambiguous_until_merged_shared_data(fresh):
     liar2 = _liar2_rows_about(LIAR2.read_text(encoding="utf-8"), "trump")
     import_the_trumps(liar2, CLEF.read_text(encoding="utf-8"), CLEF.name)
     check_trump_before_and_after_merging(fresh)
+
+
+# --- merging --------------------------------------------------------------------------------
+
+def new_speaker(editor, slug, name, **fields):
+    response = editor.post("/speakers", {"slug": slug, "name": name, "kind": "person",
+                                         **fields})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_merge_moves_everything_in_one_go_and_the_old_slug_redirects(editor, tokens):
+    new_speaker(editor, "ada-twice", "Ada Twice", wikidata_id="Q99990001")
+    old = new_speaker(editor, "ada-once", "Ada Once")
+    source = a_source(editor)
+    said = editor.post("/quotes", {**quote_body("ada-once", "Ada spoke."), "source": source})
+    assert said.status_code == 201, said.get_json()
+    assert editor.post("/speakers/ada-once/aliases", {"name": "A. Once", "lang": "en"},
+                       etag=editor.etag("/speakers/ada-once")).status_code == 201
+    refused = editor.post("/speakers/ada-once/merge", {"into": "ada-twice"})
+    assert refused.status_code == 403  # an editor is not enough
+    merged = editor.post("/speakers/ada-once/merge", {"into": "ada-twice"},
+                         token=tokens["admin"])
+    assert merged.status_code == 200, merged.get_json()
+    body = merged.get_json()
+    assert body["slug"] == "ada-twice" and body["counts"]["quotes"] == 1
+    assert {a["name"] for a in body["aliases"]} == {"Ada Once", "A. Once"}
+    moved = editor.get("/speakers/ada-once")
+    assert moved.status_code == 308 and moved.headers["Location"] == "/speakers/ada-twice"
+    assert moved.headers["Content-Type"] == "application/problem+json"
+    assert editor.get(f"/quotes/{said.get_json()['id']}").get_json()["speaker"]["slug"] == \
+        "ada-twice"
+    matched = editor.get("/quotes?speaker=ada-once").get_json()["meta"]["speakers"]
+    assert [(m["speaker"]["slug"], m["matched_by"]) for m in matched] == [("ada-twice", "slug")]
+    history = editor.get("/speakers/ada-twice/history").get_json()["data"]
+    assert history[-1]["fields"]["merged"] == [None, "ada-once"]
+    gone = [c for c in editor.get("/changes?resource=speaker&limit=100").get_json()["data"]
+            if c["resource_id"] == old["id"]]
+    assert gone[-1]["action"] == "delete"
+    assert gone[-1]["fields"]["merged_into"] == [None, "ada-twice"]
+
+
+def test_merge_keeps_one_stance_where_both_took_the_same_position(editor, tokens):
+    new_speaker(editor, "ben-one", "Ben One")
+    new_speaker(editor, "ben-two", "Ben Two")
+    claim = editor.post("/claims", {"text": "Ben says so."}).get_json()["id"]
+    for slug in ("ben-one", "ben-two"):
+        response = editor.post(f"/claims/{claim}/stances", {"speaker": slug,
+                                                             "position": "asserts"})
+        assert response.status_code == 201, response.get_json()
+    assert editor.post("/speakers/ben-one/merge", {"into": "ben-two"},
+                       token=tokens["admin"]).status_code == 200
+    stances = editor.get(f"/claims/{claim}").get_json()["stances"]["asserts"]
+    assert [s["speaker"]["slug"] for s in stances] == ["ben-two"]
+
+
+@pytest.mark.parametrize(("slug", "into", "status"), [
+    ("bob-example", "bob-example", 422),  # into itself
+    ("bob-example", "nobody-here", 422),
+    ("nobody-here", "bob-example", 404),
+    ("bob-example", "Not A Slug", 422),
+])
+def test_merge_refusals(editor, tokens, slug, into, status):
+    response = editor.post(f"/speakers/{slug}/merge", {"into": into}, token=tokens["admin"])
+    assert response.status_code == status, response.get_json()
+    assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def test_cli_lists_likely_duplicates_and_merges(write_app, editor):
+    new_speaker(editor, "cleo-north", "Cleo Northcote")
+    new_speaker(editor, "cleo-north-2", "CLEO NORTHCOTE")
+    runner = write_app.test_cli_runner()
+    listed = runner.invoke(args=["speakers", "duplicates"])
+    assert listed.exit_code == 0, listed.output
+    assert any("cleo-north\t" in line and "cleo-north-2\t" in line
+               for line in listed.output.splitlines()), listed.output
+    merged = runner.invoke(args=["speakers", "merge", "cleo-north-2", "cleo-north"])
+    assert merged.exit_code == 0, merged.output
+    assert editor.get("/speakers/cleo-north-2").status_code == 308
+    again = runner.invoke(args=["speakers", "merge", "nobody-here", "cleo-north"])
+    assert again.exit_code != 0 and "no speaker with slug 'nobody-here'" in again.output
