@@ -62,17 +62,23 @@ def load(url, data):
 
 
 def names_of(app):
-    """A known person's name, their surname alone, and that name misspelt (one letter)."""
+    """speaker-light's name (a person with 5 claims: the cheapest known page), the surname
+    of a person with a long name alone, and that long name misspelt (one letter dropped)."""
+    from peewee import fn
+
     from service.db import bind
     from service.models import Speaker
 
     db = bind(app.extensions["claimbase.db"])
     with db.connection_context():
         light = Speaker.get(Speaker.slug == "speaker-light")
-    name = light.name
-    surname = name.split()[-1]
-    misspelt = name[:-2] + name[-1]  # drop the next-to-last letter
-    return name, surname, misspelt
+        person = (Speaker.select().where((Speaker.kind == "person")
+                                         & (fn.LENGTH(Speaker.name) >= 14))
+                  .order_by(Speaker.id).first())
+    long_name = person.name
+    surname = long_name.split()[-1]
+    misspelt = long_name[:-2] + long_name[-1]  # drop the next-to-last letter
+    return light.name, surname, misspelt
 
 
 def measure(url, rounds):

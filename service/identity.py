@@ -5,7 +5,7 @@ Every name and alias of a speaker (a *form*) is indexed in `speaker_name_key` as
 - its name tokens (step `token`), titles dropped;
 - its Latin transliteration's tokens, romanisation-folded (step `translit`);
 - the whole folded transliteration (step `form`), which the trigram index reads
-  (pg_trgm GIN on PostgreSQL, an FTS5 `trigram` table on SQLite).
+  (pg_trgm GiST on PostgreSQL, an FTS5 `trigram` table on SQLite).
 Each rung of the ladder is one indexed lookup; none reads every speaker.
 """
 
@@ -201,8 +201,9 @@ def form_similarity(query, form):
 
 
 def _similar_rows(query):
-    """(speaker id, form, key) rows of forms sharing trigrams with the query, from the
-    trigram index: pg_trgm's GIN index on PostgreSQL, the FTS5 trigram table on SQLite."""
+    """(speaker id, form, key) rows of the forms closest to the query, from the trigram
+    index: pg_trgm's GiST index (nearest first) on PostgreSQL, the FTS5 trigram table (most
+    shared trigrams first) on SQLite."""
     if is_sqlite():
         grams = sorted({query[i:i + 3] for i in range(len(query) - 2)})
         if not grams:
@@ -212,12 +213,9 @@ def _similar_rows(query):
                "JOIN speaker_name_key AS k ON k.id = t.rowid "
                "WHERE speaker_name_key_trigram MATCH ? ORDER BY t.rank LIMIT ?")
         return SpeakerKey._meta.database.execute_sql(sql, (match, SIMILAR_CANDIDATES)).fetchall()
-    database = SpeakerKey._meta.database
-    with database.atomic():
-        database.execute_sql("SET LOCAL pg_trgm.word_similarity_threshold = 0.3")
-        sql = ("SELECT speaker_id, form, key FROM speaker_name_key WHERE step = 'form' "
-               "AND %s <%% key ORDER BY word_similarity(%s, key) DESC, id LIMIT %s")
-        return database.execute_sql(sql, (query, query, SIMILAR_CANDIDATES)).fetchall()
+    sql = ("SELECT speaker_id, form, key FROM speaker_name_key WHERE step = 'form' "
+           "ORDER BY key <-> %s LIMIT %s")  # the GiST index's nearest-neighbour walk
+    return SpeakerKey._meta.database.execute_sql(sql, (query, SIMILAR_CANDIDATES)).fetchall()
 
 
 def similar_speakers(value):

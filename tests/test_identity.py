@@ -210,7 +210,8 @@ def quote_body(speaker, text="Nous sommes venus ici."):
 def a_source(editor):
     response = editor.post("/sources", {"slug": "identity-source", "kind": "article"})
     if response.status_code == 409:
-        return editor.get("/sources?limit=100").get_json()["data"][0]["id"]
+        sources = editor.get("/sources?limit=100").get_json()["data"]
+        return next(s["id"] for s in sources if s["slug"] == "identity-source")
     return response.get_json()["id"]
 
 
