@@ -499,3 +499,10 @@ def speakers_for_fragment(q):
     for variant in translit_variants(q):
         ids |= _containing(" ".join(variant))
     return sorted(ids)
+
+
+def claimants_named(query):
+    """Ids of the speakers a claims:search query names surely (a whole name, alias, slug or
+    Wikidata id: confidence SURE or more), so that `query=Trump` finds Trump's claims as
+    Google's search finds a claimant; [] for words that name nobody that surely."""
+    return [m.speaker.id for m in resolve(query).matches if m.confidence >= SURE]

@@ -481,7 +481,8 @@ def _review_conditions(language=None, site=None):
 
 
 def fact_checked_claims(offset, limit, query=None, language=None, site=None, since=None):
-    """Reviewed claims as Google's claims:search sees them: by relevance with `query`, else
+    """Reviewed claims as Google's claims:search sees them: by relevance with `query` (then
+    the claims of a claimant the query names by a whole name: identity.claimants_named), else
     newest first; only reviews in `language` / on `site`; with a claim or review date on or
     after `since`. Returns (claims with details and `matching_reviews`, whether more follow)."""
     conditions = _review_conditions(language, site)
@@ -490,7 +491,14 @@ def fact_checked_claims(offset, limit, query=None, language=None, site=None, sin
     reviewed = Review.select(Review.claim).join(Claim).where(*conditions) if conditions \
         else Review.select(Review.claim)
     base = Claim.select().where(Claim.id.in_(reviewed))
-    if query:
+    claimants = identity.claimants_named(query) if query else []
+    if query and claimants:  # the words, or a claimant the query names (by its whole name)
+        found = search.hits(Claim, query).alias("hits")
+        said = Stance.select(Stance.claim).where(Stance.speaker.in_(claimants))
+        base = (base.join(found, JOIN.LEFT_OUTER, on=(found.c.id == Claim.id))
+                .where(found.c.id.is_null(False) | Claim.id.in_(said))
+                .order_by(found.c.id.is_null(), found.c.score, Claim.id))
+    elif query:
         found = search.hits(Claim, query).alias("hits")
         base = base.join(found, on=(found.c.id == Claim.id)).order_by(found.c.score, Claim.id)
     else:

@@ -328,6 +328,17 @@ def test_trump_is_ambiguous_until_merged_small_fixtures(fresh):
     check_trump_before_and_after_merging(fresh)
 
 
+def test_claims_search_finds_the_claims_of_the_claimant_a_query_names(fresh):
+    import_the_trumps(LIAR2_TRUMP, CLEF_TRUMP, "Task2-English-Fixture-Debate.tsv")
+    client = fresh.test_client()
+    body = client.get("/v1alpha1/claims:search?query=Donald%20J.%20Trump").get_json()
+    assert [c["text"] for c in body["claims"]] == ["The noise of windmills causes cancer"]
+    assert body["claims"][0]["claimant"] == "Donald J. Trump"
+    words = client.get("/v1alpha1/claims:search?query=windmills").get_json()["claims"]
+    assert {c["text"] for c in words} == {"Windmills cause cancer.",
+                                         "The noise of windmills causes cancer"}
+
+
 def _liar2_rows_about(text, needle, also=100):
     """LIAR2's header, its first `also` rows and every row whose speaker holds `needle`."""
     rows = list(csv.reader(io.StringIO(text)))
@@ -377,6 +388,8 @@ def test_merge_moves_everything_in_one_go_and_the_old_slug_redirects(editor, tok
     moved = editor.get("/speakers/ada-once")
     assert moved.status_code == 308 and moved.headers["Location"] == "/speakers/ada-twice"
     assert moved.headers["Content-Type"] == "application/problem+json"
+    page = editor.get("/ui/speakers/ada-once")
+    assert page.status_code == 308 and page.headers["Location"] == "/ui/speakers/ada-twice"
     assert editor.get(f"/quotes/{said.get_json()['id']}").get_json()["speaker"]["slug"] == \
         "ada-twice"
     matched = editor.get("/quotes?speaker=ada-once").get_json()["meta"]["speakers"]
