@@ -374,7 +374,7 @@ def resolve(value, exact=False):
     key = name_key(value)
     found = _aliases(key, _identity(value, key))
     if found and not exact:
-        found = _surname_bearers(name_tokens(value), found)
+        found = _surname_bearers(tuple(key.split()), found)  # the value's own words
     if found or exact or not key:
         return Resolution(value, _mark(list(found.values())[:MAX_CANDIDATES]))
     tokens = name_tokens(value)

@@ -64,7 +64,8 @@ class SpeakerItem(MethodView):
         """Get a speaker
 
         With aliases (name and language) and counts of quotes, relayed quotes and stances;
-        its ETag is what PATCH and DELETE need in If-Match.
+        its ETag is what PATCH and DELETE need in If-Match. The slug of a speaker merged into
+        another answers 308, with `Location` the remaining speaker's URL.
         """
         return with_etag(queries.speaker_by_slug(slug))
 
