@@ -441,3 +441,20 @@ def test_cli_lists_likely_duplicates_and_merges(write_app, editor):
     assert editor.get("/speakers/cleo-north-2").status_code == 308
     again = runner.invoke(args=["speakers", "merge", "nobody-here", "cleo-north"])
     assert again.exit_code != 0 and "no speaker with slug 'nobody-here'" in again.output
+
+
+def test_migration_0008_indexes_the_speakers_already_there(new_database_url):
+    from playhouse.migrations import Runner
+
+    from service.config import MIGRATIONS_DIR
+
+    app = create_app({"DATABASE_POOL": False, "DATABASE_URL": new_database_url})
+    db = bind(app.extensions["claimbase.db"])
+    with db.connection_context():
+        earlier = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py") if p.stem < "0008")
+        Runner(db, str(MIGRATIONS_DIR)).up(earlier[-1])
+        db.execute_sql("INSERT INTO speaker (slug, name, key, kind) "
+                       "VALUES ('early-bird', 'Early Bird', 'early bird', 'person')")
+        assert "0008_speaker_identity" in migrate(db)
+        matches = identity.resolve("Bird Early").matches
+    assert [(m.speaker.slug, m.matched_by) for m in matches] == [("early-bird", "tokens")]
