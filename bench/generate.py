@@ -508,7 +508,7 @@ def write_claims(rng, writer, count, speakers, topics, reservoirs, source_slugs,
     return totals
 
 
-def generate(out_dir, quotes, seed):
+def generate(out_dir, quotes, seed, speakers=None):
     """Write the five NDJSON files of a data set of `quotes` quotes into out_dir.
 
     Returns the lines written per file, plus "aliases", "stances", "reviews", and the two
@@ -518,7 +518,7 @@ def generate(out_dir, quotes, seed):
         raise ValueError("quotes must be at least 1")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    n_speakers = max(MIN_SPEAKERS, quotes // 20)
+    n_speakers = speakers or max(MIN_SPEAKERS, quotes // 20)
     n_sources = max(10, quotes // 50)
     n_claims = max(LIGHT_STANCES, quotes // 3)
 
@@ -552,10 +552,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quotes", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--speakers", type=int, default=None,
+                        help=f"how many speakers (default: quotes / 20, at least {MIN_SPEAKERS:,})")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     started = time.perf_counter()
-    counts = generate(args.out, args.quotes, args.seed)
+    counts = generate(args.out, args.quotes, args.seed, args.speakers)
     elapsed = time.perf_counter() - started
     for name in FILES:
         path = args.out / f"{name}.ndjson"

@@ -9,20 +9,24 @@ compiled statements), rows turned into dicts in one pass and one json.dumps of t
 Each worker process opens one read-only (PRAGMA query_only) connection on its first request
 and keeps it. A page costs six statements whatever its size: the speaker resolution, the
 page of claims (through the stance (speaker_id, claim_id) index), then one statement each
-for the stances (with speaker, quote, relay and source), topics, reviews and appearances.
+for the stances (with speaker, quote, relay and source), topics, reviews and appearances;
+a one-word value that matches costs one more (the surname rule, below).
 
 Its answer is byte-identical to Claimbase's for the same request (body and Link header;
 `compare` checks it). In scope:
 
 * path `/claims` (or `/claims/`, which Claimbase also serves), method GET or HEAD;
 * `speaker=` given once: an id, a slug (stripped, lowercased), a name or an alias (matched
-  by their name key), resolved exactly as service/queries.py resolves it;
+  by their name key), resolved exactly as service/identity.py resolves it — including its
+  rule that a one-word value matching someone exactly also names every person bearing that
+  word as a name token (a surname alone: then all are marked ambiguous);
 * optional `limit` (default 20, 1–100) and `cursor` (Claimbase's opaque cursor); repeated
   `limit`/`cursor` values behave as in Claimbase (the first counts, links keep them all).
 
 Out of scope, answered with a short JSON 404 (Claimbase answers otherwise): other paths,
-methods or parameters, several `speaker=` values, and a speaker value that matches nobody
-(Claimbase answers 200 with `meta.unmatched` and spelling suggestions). Invalid values
+methods or parameters, several `speaker=` values, a Wikidata id (`Q…`), and a speaker value
+that matches nobody exactly (Claimbase climbs the rest of its ladder: tokens,
+transliteration, similar spellings, and else answers with `meta.unmatched`). Invalid values
 (a bad limit or cursor, an empty or over-long speaker value) are a short JSON 400.
 """
 
@@ -32,6 +36,7 @@ import codecs
 import importlib.util
 import json
 import os
+import re
 import sqlite3
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -81,6 +86,18 @@ RESOLVE_SQL = {  # (value is an id, key is not empty) → statement
     (False, True): f"{_IDENTITY} UNION ALL {_BY_ALIAS}{_ORDER}",
     (True, True): f"{_IDENTITY} OR (id = ?) UNION ALL {_BY_ALIAS}{_ORDER}",
 }
+# The surname rule of service/identity.py (_surname_bearers): persons with this name token,
+# the first form of each in (size, speaker, form) order, at most MAX_CANDIDATES speakers.
+SURNAME_SQL = (
+    "SELECT k.speaker_id, k.form, k.size, s.slug, s.name, s.kind, a.name, a.lang "
+    "FROM speaker_name_key AS k JOIN speaker AS s ON s.id = k.speaker_id "
+    "LEFT JOIN alias AS a ON a.id = k.form / 2 AND k.form > 1 "
+    "WHERE k.step = 'token' AND k.key = ? AND s.kind = 'person' "
+    "ORDER BY k.size, k.speaker_id, k.form LIMIT 200")
+MAX_CANDIDATES = 50  # service/identity.py
+WIKIDATA = re.compile(
+    r"(?:https?://(?:www\.|m\.)?wikidata\.org/(?:wiki|entity)/)?(Q[1-9][0-9]{0,11})",
+    re.IGNORECASE)  # service/identity.py _WIKIDATA
 PAGE_SQL = (
     "SELECT id, text, lang, first_seen, status FROM claim WHERE id IN ("
     "SELECT DISTINCT claim_id FROM stance WHERE speaker_id IN ({}) AND claim_id > ? "
@@ -199,16 +216,34 @@ def resolve(conn, value):
             continue
         ref = {"id": sid, "slug": sslug, "name": sname, "kind": skind}
         if by_alias:
-            found[sid] = (ref, "alias", alias_name, alias_lang)
+            found[sid] = (ref, "alias", alias_name, alias_lang, 1.0)
         elif sid == speaker_id:
-            found[sid] = (ref, "id", str(sid), None)
+            found[sid] = (ref, "id", str(sid), None, 1.0)
         elif sslug == slug:
-            found[sid] = (ref, "slug", sslug, None)
+            found[sid] = (ref, "slug", sslug, None, 1.0)
         else:
-            found[sid] = (ref, "name", sname, None)
+            found[sid] = (ref, "name", sname, None, 1.0)
+    if found and len(key.split()) == 1:
+        found.update(_surname_bearers(conn, key, found))
+    found = dict(list(found.items())[:MAX_CANDIDATES])
+    ambiguous = len(found) > 1
     matched = [{"query": value, "speaker": ref, "matched_by": by, "matched_name": name,
-                "lang": lang} for ref, by, name, lang in found.values()]
+                "lang": lang, "confidence": confidence, "ambiguous": ambiguous}
+               for ref, by, name, lang, confidence in found.values()]
     return list(found), matched
+
+
+def _surname_bearers(conn, key, found):
+    """{speaker id: match} of the persons bearing the one-word value as a name token."""
+    bearers = {}
+    for sid, form, size, slug, name, kind, alias_name, alias_lang in conn.execute(
+            SURNAME_SQL, (key,)):
+        if sid in found or sid in bearers:
+            continue
+        ref = {"id": sid, "slug": slug, "name": name, "kind": kind}
+        named = (alias_name, alias_lang) if form > 1 else (name, None)
+        bearers[sid] = (ref, "tokens", *named, 0.9 if size == 1 else 0.7)
+    return dict(list(bearers.items())[:MAX_CANDIDATES])
 
 
 def claims_page(conn, speaker_ids, limit, after):
@@ -337,6 +372,8 @@ class RawReference:
         value = speaker[0]
         if not 1 <= len(value) <= MAX_SPEAKER_LENGTH or "\x00" in value:
             raise Refused(400, "Not a valid speaker value.")
+        if WIKIDATA.fullmatch(value.strip()):
+            raise Refused(404, "A Wikidata id is out of the reference's scope.")
         limit = DEFAULT_LIMIT
         if "limit" in args:
             try:

@@ -16,6 +16,7 @@ from .common import StrictSchema
 from .reviews import ReviewSchema
 from .speakers import SPEAKER_REF
 from .speakers import SpeakerSchema
+from .speakers import exact_flag
 from .speakers import speaker_values
 from .stances import StanceGroupsSchema
 from .topics import TopicSchema
@@ -70,6 +71,7 @@ class ClaimQueryArgsSchema(DateRangeArgsMixin, PageArgsSchema):
         "Claims this speaker took a position on: id, slug, name or alias; "
         "repeat for any of several."
     )
+    exact = exact_flag()
     position = fields.String(
         validate=validate.OneOf(POSITIONS),
         metadata={"description": "With `speaker=`: that speaker's position; else any stance's."},

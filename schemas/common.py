@@ -121,11 +121,19 @@ class MatchedSpeakerSchema(ma.Schema):
     query = fields.String(metadata={"description": "The value given in `speaker=`/`via=`."})
     speaker = fields.Nested("SpeakerSchema", only=("id", "slug", "name", "kind"))
     matched_by = fields.String(
-        validate=validate.OneOf(["id", "slug", "name", "alias"]),
-        metadata={"description": "What matched: the id, the slug, the name or an alias."},
+        validate=validate.OneOf(["id", "slug", "wikidata", "name", "alias", "tokens",
+                                 "transliteration", "similar"]),
+        metadata={"description": "The rung of the ladder that matched (docs/speaker-resolution"
+                  ".md): the id, the slug, the Wikidata id, the name, an alias, name tokens "
+                  "(surname alone, other order, titles dropped), a transliteration or "
+                  "romanisation, or a similar spelling."},
     )
     matched_name = fields.String(metadata={"description": "The name or alias that matched."})
     lang = fields.String(allow_none=True)
+    confidence = fields.Float(metadata={"description": (
+        "How sure the match is, 0–1: 1 for exact rungs, less for fuzzy ones.")})
+    ambiguous = fields.Boolean(metadata={"description": (
+        "The value names several speakers at the same rung: all are returned, none picked.")})
 
 
 class UnmatchedSpeakerSchema(ma.Schema):

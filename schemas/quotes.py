@@ -15,6 +15,7 @@ from .sources import SOURCE_REF
 from .sources import SourceSchema
 from .speakers import SPEAKER_REF
 from .speakers import SpeakerSchema
+from .speakers import exact_flag
 from .speakers import speaker_values
 
 
@@ -65,7 +66,8 @@ class QuoteInputSchema(QuoteSchema):
     """A quote as written by editors: speaker, relay and source given by reference."""
 
     speaker_ref = SafeString(required=True, data_key="speaker", load_only=True,
-                             metadata={"description": "The speaker's id or slug."})
+                             metadata={"description": "The speaker's id, slug, or a name "
+                                       "naming one speaker surely (422 when ambiguous)."})
     via_ref = SafeString(data_key="via", load_only=True, allow_none=True,
                          metadata={"description": "The relay's id or slug, or null."})
     source_ref = fields.Integer(required=True, data_key="source", load_only=True,
@@ -85,6 +87,7 @@ class QuoteQueryArgsSchema(DateRangeArgsMixin, PageArgsSchema):
         "\"quoted phrases\", OR, -excluded. Results come by relevance, each with a snippet.")})
     speaker = speaker_values("Who said it: id, slug, name or alias; repeat for any of several.")
     via = speaker_values("Who relayed it: id, slug, name or alias; repeatable.")
+    exact = exact_flag()
     source = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     claim = fields.Integer(
         validate=validate.Range(min=1, max=MAX_ID),

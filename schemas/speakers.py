@@ -41,6 +41,11 @@ class SpeakerSchema(StrictSchema):
     counts = fields.Nested(SpeakerCountsSchema, dump_only=True)
 
 
+class SpeakerMergeSchema(StrictSchema):
+    into = SafeString(required=True, validate=[validate.Length(max=120), SLUG],
+                      metadata={"description": "The slug of the speaker that remains."})
+
+
 class SpeakerQueryArgsSchema(PageArgsSchema):
     q = SafeString(
         validate=validate.Length(min=1, max=200),
@@ -57,6 +62,14 @@ class SpeakerQueryArgsSchema(PageArgsSchema):
         if data.get("country"):
             data["country"] = data["country"].upper()
         return data
+
+
+def exact_flag():
+    """`exact=true`: `speaker=`/`via=` match only ids, slugs, Wikidata ids, names and
+    aliases exactly (no tokens, transliteration or similar spellings)."""
+    return fields.Boolean(metadata={"description": (
+        "With `true`, `speaker=`/`via=` match only an id, slug, Wikidata id, name or alias "
+        "(ignoring case and accents): the fuzzy steps of the ladder are off.")})
 
 
 def speaker_values(description):

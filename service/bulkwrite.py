@@ -28,6 +28,7 @@ from schemas.speakers import SpeakerSchema
 from schemas.stances import StanceSchema
 from schemas.topics import TopicSchema
 
+from . import identity
 from .auth import allows
 from .auth import role_for
 from .formats.base import RecordError
@@ -292,6 +293,7 @@ class Batch:
         self.outcome = Outcome()
         self.history = []
         self.quote_refs = {}  # (speaker id, text) → quotes
+        self.named_speakers = set()  # ids whose name or aliases this batch wrote
 
     def write(self):
         by_kind = defaultdict(list)
@@ -307,6 +309,7 @@ class Batch:
                 getattr(self, f"write_{kind}")(by_kind[kind])
         if self.history:
             insert_rows(Change, self.history)
+        identity.index_speakers(self.named_speakers)
         return self.outcome
 
     def prefetch_refs(self):
@@ -342,6 +345,8 @@ class Batch:
         if not rows:
             return []
         ids = insert_rows(model, rows)
+        if model is Speaker:
+            self.named_speakers.update(ids)
         recorded = [(f.name, f.default) for f in model._meta.sorted_fields
                     if f.name not in ("id", "version", "key")]  # as the API records a create
         for row_id, values in zip(ids, rows, strict=True):
@@ -367,6 +372,8 @@ class Batch:
         before = {k: getattr(row, k) for k in diff}
         extra = {"version": model.version + 1} if "version" in model._meta.fields else {}
         model.update(**diff, **extra).where(model.id == row.id).execute()
+        if model is Speaker:
+            self.named_speakers.add(row.id)
         for k, v in diff.items():
             setattr(row, k, v)
         self.history.append(change_row(self.run.actor, "update", resource, row.id, diff,
@@ -483,6 +490,7 @@ class Batch:
                 have.add(key)
                 rows.append({"speaker": speaker_id, **alias})
                 touched.add(speaker_id)
+                self.named_speakers.add(speaker_id)
                 self.remember_key(alias["key"], speaker_id)
         if rows:
             ids = insert_rows(Alias, rows)
@@ -524,6 +532,9 @@ class Batch:
             ids = {s.id for s in Speaker.select(Speaker.id).where(Speaker.key == key)}
             ids |= {a.speaker_id for a in Alias.select(Alias.speaker).where(Alias.key == key)}
             run.speaker_keys[key] = ids.pop() if len(ids) == 1 else (AMBIGUOUS if ids else None)
+            if run.speaker_keys[key] is None:  # the same name in another order, title, script
+                sure = identity.confident_speaker(data["name"])
+                run.speaker_keys[key] = sure.id if sure is not None else None
         found = run.speaker_keys[key]
         if found is AMBIGUOUS:
             raise RecordError(line, f"{path}.name", f"{data['name']!r} names several speakers; "
@@ -547,7 +558,7 @@ class Batch:
         return speaker_id
 
     def _free_slug(self, name):
-        base = slugify(name, 100) or "speaker"  # room for a "-2"
+        base = slugify(name, 100, transliterate=True) or "speaker"  # room for a "-2"
         taken = {s.slug for s in Speaker.select(Speaker.slug).where(
             Speaker.slug.startswith(base))}
         slug, n = base, 1

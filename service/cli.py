@@ -31,6 +31,7 @@ from .loader import DatasetError
 from .loader import load_dataset
 from .models import TOKEN_ROLES
 from .models import ApiToken
+from .speakers_cli import speakers_group
 
 
 def seed_files(seeds_dir):
@@ -309,7 +310,7 @@ def tokens_revoke(name):
 def register_commands(app):
     for command in (init_db_command, migrate_command, seed_command, serve_command,
                     import_command, export_command, dump_command, restore_command,
-                    tokens_group):
+                    tokens_group, speakers_group):
         app.cli.add_command(command)
 
 

@@ -60,6 +60,23 @@ def etag(row):
     return f'"{row._meta.table_name}-{row.id}-v{row.version}"'
 
 
+class Moved(HTTPException):
+    """A merged speaker's old slug: 308 to the same URL under the slug it became (the body
+    a problem, like every other non-2xx answer)."""
+
+    code = 308
+
+    def __init__(self, old_slug, new_slug):
+        segments = [new_slug if part == old_slug else part for part in request.path.split("/")]
+        location = "/".join(segments)
+        if request.query_string:
+            location += "?" + request.query_string.decode("latin-1")
+        super().__init__(description=f"{old_slug!r} was merged into {new_slug!r}: see "
+                         f"{location}.")
+        self.data = {"headers": {"Location": location}}
+        self.location = location
+
+
 def not_found(what, key):
     """A 404 naming what was looked for."""
     return NotFound(description=f"No {what} {key!r}.")

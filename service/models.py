@@ -68,6 +68,35 @@ class Alias(BaseModel):
         indexes = ((("speaker", "key", "lang"), True),)
 
 
+KEY_STEPS = ("token", "translit", "form")
+
+
+class SpeakerKey(BaseModel):
+    """The speaker-resolution index (service/identity.py): one key of one form (name or
+    alias) of a speaker. Derived from names and aliases; rebuilt by identity.index_speakers."""
+
+    speaker = ForeignKeyField(Speaker, backref="keys", on_delete="CASCADE")
+    form = IntegerField()  # 0: the name; 2 × alias id: an alias (+1: a second transliteration)
+    step = CharField(max_length=10, constraints=[one_of("step", KEY_STEPS)])
+    key = CharField(max_length=255)
+    size = IntegerField()  # tokens in the form
+
+    class Meta:
+        table_name = "speaker_name_key"
+        indexes = ((("step", "key", "speaker", "form"), False),)
+
+
+class SpeakerSlug(BaseModel):
+    """A merged speaker's old slug, answering with a redirect to the speaker it became."""
+
+    slug = CharField(max_length=120, unique=True)
+    speaker = ForeignKeyField(Speaker, backref="old_slugs", on_delete="CASCADE")
+    merged_at = DateTimeField()
+
+    class Meta:
+        table_name = "merged_slug"
+
+
 class Source(BaseModel):
     version = IntegerField(default=1)  # bumped by every write: the ETag
     slug = CharField(max_length=120, unique=True)
@@ -242,7 +271,7 @@ class IdempotentResponse(BaseModel):
 
 
 MODELS = [Speaker, Alias, Source, Quote, Topic, Claim, ClaimTopic, Stance, Review, Appearance,
-          ApiToken, Change, IdempotentResponse]
+          ApiToken, Change, SpeakerKey, SpeakerSlug, IdempotentResponse]
 
 
 def _quote_selector(quote):

@@ -4,14 +4,15 @@ A page of claims or quotes costs a constant number of statements, whatever its s
 the page itself, then one batched statement per kind of embedded data.
 """
 
-import difflib
 from collections import defaultdict
 from types import SimpleNamespace
 
 from peewee import JOIN
 from peewee import fn
 
+from . import identity
 from . import search
+from .errors import Moved
 from .errors import not_found
 from .models import MAX_ID
 from .models import POSITIONS
@@ -33,100 +34,53 @@ from .pagination import empty_page
 from .pagination import keyset_ids
 from .pagination import keyset_page
 from .pagination import ranked_page
-from .text import name_key
 
 MAX_SUGGESTIONS = 3
-SUGGESTION_CUTOFF = 0.6
 SOURCE_REF_FIELDS = (
     Source.id, Source.slug, Source.kind, Source.title, Source.publisher, Source.url,
     Source.lang, Source.published_on,
 )
 
 
-# --- speaker resolution -------------------------------------------------------------------
+# --- speaker resolution (the ladder itself is service/identity.py) -------------------------
 
-def _as_id(value):
-    """The integer id a value spells, or None."""
-    value = value.strip()
-    if value.isascii() and value.isdigit() and int(value) <= MAX_ID:
-        return int(value)
-    return None
+def _meta_entry(match, value):
+    return {"query": value, "speaker": match.speaker, "matched_by": match.matched_by,
+            "matched_name": match.matched_name, "lang": match.lang,
+            "confidence": match.confidence, "ambiguous": match.ambiguous}
 
 
-def _speakers_by_identity(value, key):
-    """Speakers whose id, slug or name key equals the value: indexed equality lookups."""
-    condition = (Speaker.slug == value.strip().lower()) | (Speaker.key == key)
-    if _as_id(value) is not None:
-        condition |= Speaker.id == _as_id(value)
-    return list(Speaker.select().where(condition).order_by(Speaker.id))
-
-
-def _speakers_by_alias(key):
-    """(alias, speaker) pairs whose alias key equals the key."""
-    return list(Alias.select(Alias, Speaker).join(Speaker).where(Alias.key == key)
-                .order_by(Alias.id))
-
-
-def resolve_speaker(value):
-    """Every speaker a `speaker=` value names, each with how it matched."""
-    key = name_key(value)
-    found = {}
-    for speaker in _speakers_by_identity(value, key):
-        if speaker.id == _as_id(value):
-            found[speaker.id] = (speaker, "id", str(speaker.id), None)
-        elif speaker.slug == value.strip().lower():
-            found.setdefault(speaker.id, (speaker, "slug", speaker.slug, None))
-        else:
-            found.setdefault(speaker.id, (speaker, "name", speaker.name, None))
-    for alias in _speakers_by_alias(key) if key else []:
-        found.setdefault(alias.speaker.id, (alias.speaker, "alias", alias.name, alias.lang))
-    return [
-        {"query": value, "speaker": s, "matched_by": by, "matched_name": name, "lang": lang}
-        for s, by, name, lang in found.values()
-    ]
+def resolve_speaker(value, exact=False):
+    """Every speaker a `speaker=` value names (one rung of the ladder), each with how it
+    matched, how sure that is, and whether the value is ambiguous."""
+    return [_meta_entry(m, value) for m in identity.resolve(value, exact).matches]
 
 
 def suggest_speakers(value, limit=MAX_SUGGESTIONS):
-    """Up to `limit` speakers whose name or an alias is close to the value (typos, truncations).
-
-    Compares the name key with every name and alias key, and with each of their words, so
-    'Poutin' finds 'Vladimir Putin' through the alias 'Poutine'.
-    """
-    key = name_key(value)
-    if not key:
-        return []
-    names = list(Speaker.select(Speaker.id, Speaker.key).tuples())
-    names += list(Alias.select(Alias.speaker, Alias.key).tuples())
-    scores = {}
-    for speaker_id, candidate in names:
-        for form in {candidate, *candidate.split()}:
-            score = difflib.SequenceMatcher(None, key, form).ratio()
-            if score >= SUGGESTION_CUTOFF and score > scores.get(speaker_id, 0):
-                scores[speaker_id] = score
-    best = sorted(scores, key=lambda sid: (-scores[sid], sid))[:limit]
-    by_id = {s.id: s for s in Speaker.select().where(Speaker.id.in_(best))} if best else {}
-    return [by_id[sid] for sid in best]
+    """Up to `limit` speakers whose names are close to the value (typos, truncations), from
+    the trigram index, the most quoted first among equals."""
+    return identity.suggest(value)[:limit]
 
 
-def resolve_speakers(values):
+def resolve_speakers(values, exact=False):
     """(speaker ids, meta.speakers, meta.unmatched) for repeated `speaker=` values."""
     matched, unmatched, ids = [], [], []
     for value in values:
-        hits = resolve_speaker(value)
-        if not hits:
-            unmatched.append({"query": value, "suggestions": suggest_speakers(value)})
-        for hit in hits:
-            matched.append(hit)
-            if hit["speaker"].id not in ids:
-                ids.append(hit["speaker"].id)
+        resolution = identity.resolve(value, exact)
+        if not resolution.matches:
+            unmatched.append({"query": value, "suggestions": resolution.suggestions})
+        for match in resolution.matches:
+            matched.append(_meta_entry(match, value))
+            if match.speaker.id not in ids:
+                ids.append(match.speaker.id)
     return ids, matched, unmatched
 
 
-def _speaker_filter(values, meta, meta_key="speakers"):
+def _speaker_filter(values, meta, meta_key="speakers", exact=False):
     """Resolve names for a filter; record them in meta. None when no value was given."""
     if not values:
         return None
-    ids, matched, unmatched = resolve_speakers(values)
+    ids, matched, unmatched = resolve_speakers(values, exact)
     meta.setdefault(meta_key, []).extend(matched)
     meta.setdefault("unmatched", []).extend(unmatched)
     return ids
@@ -165,14 +119,14 @@ def attach_aliases(speakers):
 
 
 def speakers_page(limit, cursor=None, q=None, kind=None, country=None):
-    """Speakers in slug order, filtered by name/alias fragment, kind and country."""
+    """Speakers in slug order, filtered by name (identity.speakers_for_fragment), kind and
+    country."""
     query = Speaker.select()
     if q:
-        fragment = name_key(q)
-        if not fragment:
+        ids = identity.speakers_for_fragment(q)
+        if not ids:
             return empty_page(limit)
-        by_alias = Alias.select(Alias.speaker).where(Alias.key.contains(fragment))
-        query = query.where(Speaker.key.contains(fragment) | Speaker.id.in_(by_alias))
+        query = query.where(Speaker.id.in_(ids))
     if kind:
         query = query.where(Speaker.kind == kind)
     if country:
@@ -183,9 +137,13 @@ def speakers_page(limit, cursor=None, q=None, kind=None, country=None):
 
 
 def speaker_by_slug(slug):
-    """One speaker with aliases and counts, or a 404."""
+    """One speaker with aliases and counts; a 308 for a merged speaker's old slug; or a
+    404."""
     speaker = Speaker.get_or_none(Speaker.slug == slug) if "\x00" not in slug else None
     if speaker is None:
+        moved = identity.merged_into(slug)
+        if moved is not None:
+            raise Moved(slug, moved.slug)
         raise not_found("speaker with slug", slug)
     attach_aliases([speaker])
     speaker.counts = {
@@ -237,12 +195,12 @@ def _quotes_with_refs():
 
 
 def quotes_page(limit, cursor=None, speaker=None, via=None, source=None, claim=None,
-                lang=None, kind=None, since=None, until=None, q=None):
+                lang=None, kind=None, since=None, until=None, q=None, exact=False):
     """Quotes in id order (by relevance with `q`) with every filter of GET /quotes; meta says
     who `speaker=` matched."""
     meta = {}
-    speaker_ids = _speaker_filter(speaker, meta)
-    via_ids = _speaker_filter(via, meta, meta_key="via")
+    speaker_ids = _speaker_filter(speaker, meta, exact=exact)
+    via_ids = _speaker_filter(via, meta, meta_key="via", exact=exact)
     if speaker_ids == [] or via_ids == []:
         return empty_page(limit, **meta)
     query = _quotes_with_refs()
@@ -365,7 +323,7 @@ def attach_claim_details(claims, speaker_ids=None):
 
 
 def claims_page(limit, cursor=None, speaker=None, position=None, status=None, topic=None,
-                lang=None, since=None, until=None, q=None):
+                lang=None, since=None, until=None, q=None, exact=False):
     """Claims in id order (by relevance with `q`) with every filter of GET /claims, each with
     its details.
 
@@ -373,7 +331,7 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
     `speaker=` is given, else to any stance.
     """
     meta = {}
-    speaker_ids = _speaker_filter(speaker, meta)
+    speaker_ids = _speaker_filter(speaker, meta, exact=exact)
     if speaker_ids == []:
         return empty_page(limit, **meta)
     stance_conditions = []
@@ -523,7 +481,8 @@ def _review_conditions(language=None, site=None):
 
 
 def fact_checked_claims(offset, limit, query=None, language=None, site=None, since=None):
-    """Reviewed claims as Google's claims:search sees them: by relevance with `query`, else
+    """Reviewed claims as Google's claims:search sees them: by relevance with `query` (then
+    the claims of a claimant the query names by a whole name: identity.claimants_named), else
     newest first; only reviews in `language` / on `site`; with a claim or review date on or
     after `since`. Returns (claims with details and `matching_reviews`, whether more follow)."""
     conditions = _review_conditions(language, site)
@@ -532,7 +491,14 @@ def fact_checked_claims(offset, limit, query=None, language=None, site=None, sin
     reviewed = Review.select(Review.claim).join(Claim).where(*conditions) if conditions \
         else Review.select(Review.claim)
     base = Claim.select().where(Claim.id.in_(reviewed))
-    if query:
+    claimants = identity.claimants_named(query) if query else []
+    if query and claimants:  # the words, or a claimant the query names (by its whole name)
+        found = search.hits(Claim, query).alias("hits")
+        said = Stance.select(Stance.claim).where(Stance.speaker.in_(claimants))
+        base = (base.join(found, JOIN.LEFT_OUTER, on=(found.c.id == Claim.id))
+                .where(found.c.id.is_null(False) | Claim.id.in_(said))
+                .order_by(found.c.id.is_null(), found.c.score, Claim.id))
+    elif query:
         found = search.hits(Claim, query).alias("hits")
         base = base.join(found, on=(found.c.id == Claim.id)).order_by(found.c.score, Claim.id)
     else:

@@ -4,6 +4,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from anyascii import anyascii
+
 MAX_KEY_LENGTH = 255  # the indexed column's width; longer names match on their start
 SELECTOR_CONTEXT = 32  # characters of prefix/suffix kept around a quote
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -32,10 +34,17 @@ class TextQuoteSelector:
     end: int  # code-point offset just past the last character
 
 
-def slugify(name: str, max_length: int = 120) -> str:
+def slugify(name: str, max_length: int = 120, transliterate: bool = False) -> str:
     """An ASCII slug: accents dropped, lowercase, runs of anything else as one hyphen
-    ('Barack Obama' → 'barack-obama'); '' when nothing is left (e.g. a non-Latin script)."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ('Barack Obama' → 'barack-obama'); '' when nothing is left (e.g. a non-Latin script).
+
+    With `transliterate` (new speakers' slugs), every script is transliterated (anyascii):
+    'Путин' → 'putin', 'Łukaszenka' → 'lukaszenka'. Other slugs keep the older rule, so a
+    re-imported file names the same sources as before."""
+    if transliterate:
+        ascii_name = anyascii(name)
+    else:
+        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:max_length].strip("-")
 
 

@@ -7,6 +7,7 @@ stored and user text (search snippets are built escaped by service.search).
 from urllib.parse import urlencode
 
 from flask import Blueprint
+from flask import redirect
 from flask import render_template
 from flask import request
 from marshmallow import ValidationError
@@ -43,7 +44,10 @@ def _next_url(page, name="cursor"):
 
 @blp.errorhandler(HTTPException)
 def error_page(error):
-    """Errors on pages are pages too (the API keeps problem+json)."""
+    """Errors on pages are pages too (the API keeps problem+json); a merged speaker's old
+    page redirects."""
+    if error.code == 308:
+        return redirect(error.location, 308)
     return render_template("error.html", error=error), error.code
 
 

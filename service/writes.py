@@ -9,6 +9,7 @@ IntegrityError (→ 409) and a stale version makes the conditional UPDATE touch 
 import datetime
 import json
 
+from . import identity
 from .db import write_transaction
 from .errors import PreconditionFailed
 from .errors import UnprocessableEntity
@@ -119,12 +120,18 @@ def _touch(parent, version=None):
 # --- references in bodies -----------------------------------------------------------------
 
 def find_speaker(ref, field):
-    """A speaker named in a body by id or slug (exactly: writes never guess), or 422."""
+    """A speaker named in a body by id or slug, or by a name that names one speaker surely
+    (identity.speaker_named: never a guess); else 422 listing the candidates."""
     speaker = None
     if isinstance(ref, str) and ref.isascii() and ref.isdigit() and int(ref) <= MAX_ID:
         speaker = Speaker.get_or_none(Speaker.id == int(ref))
     elif isinstance(ref, str):
         speaker = Speaker.get_or_none(Speaker.slug == ref)
+        if speaker is None:
+            try:
+                speaker = identity.speaker_named(ref)
+            except identity.NotOneSpeaker as error:
+                raise UnprocessableEntity({field: [str(error)]}) from None
     if speaker is None:
         raise UnprocessableEntity({field: [f"No speaker with id or slug {ref!r}."]})
     return speaker
@@ -148,12 +155,16 @@ def _speaker_values(data):
 
 def create_speaker(data, actor):
     with write_transaction():
-        return _create(Speaker, "speaker", _speaker_values(data), actor)
+        speaker = _create(Speaker, "speaker", _speaker_values(data), actor)
+        identity.index_speakers([speaker.id])
+        return speaker
 
 
 def update_speaker(speaker, version, data, actor):
     with write_transaction():
-        return _update(Speaker, "speaker", speaker, version, _speaker_values(data), actor)
+        updated = _update(Speaker, "speaker", speaker, version, _speaker_values(data), actor)
+        identity.index_speakers([updated.id])
+        return updated
 
 
 def delete_speaker(speaker, version, actor):
@@ -167,7 +178,9 @@ def add_alias(speaker, data, actor, version=None):
         raise UnprocessableEntity({"name": ["An alias needs at least one letter or digit."]})
     with write_transaction():
         _touch(speaker, version)
-        return _create(Alias, "alias", {**data, "key": key, "speaker": speaker}, actor, speaker)
+        alias = _create(Alias, "alias", {**data, "key": key, "speaker": speaker}, actor, speaker)
+        identity.index_speakers([speaker.id])
+        return alias
 
 
 def remove_alias(speaker, alias_id, version, actor):
@@ -180,6 +193,7 @@ def remove_alias(speaker, alias_id, version, actor):
         _touch(speaker, version)
         before = {"name": alias.name, "lang": alias.lang}
         alias.delete_instance()
+        identity.index_speakers([speaker.id])
         _record(actor, "delete", "alias", alias, {k: [v, None] for k, v in before.items()},
                 speaker)
 

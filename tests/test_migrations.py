@@ -58,7 +58,9 @@ def test_migrated_schema_matches_the_models(new_database_url):
     dropped = {(i.table, i.columns) for i in diff.drop_indexes
                if not (i.columns is None or "substr(text, 1, 100)" in i.columns)}
     assert dropped <= {(t, ("search",)) for t in search}
-    assert len(diff.drop_indexes) - len(dropped) == 2
+    # Migration 0008's trigram index on PostgreSQL is a GiST index with an operator class.
+    trigram = [i for i in diff.drop_indexes if i.name == "speaker_name_key_trigram"]
+    assert len(diff.drop_indexes) - len(dropped) - len(trigram) == 2
     assert not (diff.create_tables or diff.add_columns or diff.add_indexes), diff
 
 

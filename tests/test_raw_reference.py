@@ -158,14 +158,18 @@ def test_out_of_scope_is_a_short_json_error(world):
 
 
 def test_six_statements_and_the_stance_index(world):
-    """Resolution, the page, then stances, topics, reviews and appearances; the page reads
-    the stance (speaker_id, claim_id) index."""
+    """Resolution, the page, then stances, topics, reviews and appearances (and for a
+    one-word value, the surname rule's lookup); the page reads the stance (speaker_id,
+    claim_id) index."""
     reference = raw_reference.RawReference(world[0])
     statements = []
     reference.connection().set_trace_callback(statements.append)
     client = Client(reference)
-    assert client.get("/claims?speaker=Poutine&limit=100").status_code == 200
+    assert client.get("/claims?speaker=Vladimir%20Poutine&limit=100").status_code == 200
     assert len(statements) == 6, statements
+    statements.clear()
+    assert client.get("/claims?speaker=Poutine&limit=100").status_code == 200
+    assert len(statements) == 7, statements
     plan = reference.connection().execute(
         "EXPLAIN QUERY PLAN " + raw_reference.sql_for(raw_reference.PAGE_SQL, 1),
         (1, 0, 21)).fetchall()

@@ -57,10 +57,10 @@ def test_matching_by_id_and_slug(get_json, client):
 
 
 def test_unknown_name_is_reported_with_suggestions(get_json):
-    body = get_json("/claims?speaker=Poutin")
+    body = get_json("/claims?speaker=Putim")
     assert body["data"] == []
     (unmatched,) = body["meta"]["unmatched"]
-    assert unmatched["query"] == "Poutin"
+    assert unmatched["query"] == "Putim"
     assert slugs(unmatched["suggestions"])[0] == "vladimir-putin"
     assert len(unmatched["suggestions"]) <= 3
 

@@ -36,7 +36,7 @@ REQUESTS = {
     "claim": ExampleRequest("GET", "/claims/1"),
     "topics-list": ExampleRequest("GET", "/topics?limit=3"),
     "topic": ExampleRequest("GET", "/topics/arms-trade"),
-    "unmatched-speaker": ExampleRequest("GET", "/claims?speaker=Poutin"),
+    "unmatched-speaker": ExampleRequest("GET", "/claims?speaker=Putim"),
     "problem-400": ExampleRequest("GET", "/claims?limit=1000&colour=red"),
     "problem-404": ExampleRequest("GET", "/claims/424242"),
     "problem-401": ExampleRequest("POST", "/claims", {"text": "A claim.", "lang": "en"}),

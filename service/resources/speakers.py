@@ -5,8 +5,10 @@ from flask.views import MethodView
 
 from schemas.common import envelope
 from schemas.speakers import AliasSchema
+from schemas.speakers import SpeakerMergeSchema
 from schemas.speakers import SpeakerQueryArgsSchema
 from schemas.speakers import SpeakerSchema
+from service import merging
 from service import queries
 from service import writes
 from service.auth import role_for
@@ -63,7 +65,8 @@ class SpeakerItem(MethodView):
         """Get a speaker
 
         With aliases (name and language) and counts of quotes, relayed quotes and stances;
-        its ETag is what PATCH and DELETE need in If-Match.
+        its ETag is what PATCH and DELETE need in If-Match. The slug of a speaker merged into
+        another answers 308, with `Location` the remaining speaker's URL.
         """
         return with_etag(queries.speaker_by_slug(slug))
 
@@ -89,6 +92,26 @@ class SpeakerItem(MethodView):
         """
         speaker = queries.speaker_by_slug(slug)
         writes.delete_speaker(speaker, expected_version(speaker), actor())
+
+
+@blp.route("/<slug>/merge")
+class SpeakerMerge(MethodView):
+    @blp.write("admin", 404)
+    @blp.arguments(SpeakerMergeSchema)
+    @blp.response(200, SpeakerSchema, example=example("speaker"))
+    def post(self, data, slug):
+        """Merge a speaker into another (admin)
+
+        Moves its quotes (said and relayed), stances and aliases onto the speaker `into`
+        names, in one transaction; its name becomes an alias there, its history records the
+        merge, and its slug answers 308 to the remaining speaker from now on. A stance the
+        remaining speaker already takes on the same claim is kept once. Returns the
+        remaining speaker.
+        """
+        speaker = queries.speaker_by_slug(slug)
+        target = merging.speaker_to_merge_into(data["into"])
+        merging.merge_speakers(speaker, target, actor())
+        return with_etag(queries.speaker_by_slug(target.slug), location=location(target))
 
 
 @blp.route("/<slug>/aliases")
