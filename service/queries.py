@@ -134,17 +134,18 @@ def _speaker_filter(values, meta, meta_key="speakers"):
 
 # --- full-text search -----------------------------------------------------------------------
 
-def page_of(query, model, limit, cursor=None, q=None):
-    """A page of `query` (rows of `model`): by id, or with `q` by relevance, each row then
-    carrying a highlighted `snippet`. One more statement for the snippets of the page."""
+def page_of(query, model, limit, cursor=None, q=None, lang=None):
+    """A page of `query` (rows of `model`): by id, or with `q` by relevance (words stemmed in
+    `lang`, else in every language), each row then carrying a highlighted `snippet`. One more
+    statement for the snippets of the page."""
     if not q:
         return keyset_page(query, model.id, limit, cursor)
-    found = search.hits(model, q).alias("hits")
+    found = search.hits(model, q, lang).alias("hits")
     query = query.switch(model).join(found, on=(found.c.id == model.id)).select_extend(
         found.c.score.alias("score"))
     page = ranked_page(query, found.c.score, model.id, limit, cursor,
                        score_of=lambda row: row.hits["score"])
-    snippets = search.snippets(model, q, [row.id for row in page.items])
+    snippets = search.snippets(model, q, [row.id for row in page.items], lang)
     for row in page.items:
         row.snippet = snippets.get(row.id)
     return page
@@ -206,7 +207,7 @@ def sources_page(limit, cursor=None, kind=None, lang=None, q=None, with_text=Fal
         query = query.where(Source.kind == kind)
     if lang:
         query = query.where(Source.lang == lang)
-    return page_of(query, Source, limit, cursor, q)
+    return page_of(query, Source, limit, cursor, q, lang)
 
 
 def source_by_id(source_id):
@@ -262,7 +263,7 @@ def quotes_page(limit, cursor=None, speaker=None, via=None, source=None, claim=N
         query = query.where(Quote.said_on >= since)
     if until:
         query = query.where(Quote.said_on <= until)
-    page = page_of(query, Quote, limit, cursor, q)
+    page = page_of(query, Quote, limit, cursor, q, lang)
     page.meta = meta
     return page
 
@@ -400,7 +401,7 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
         if stance_conditions:
             query = query.where(Claim.id.in_(Stance.select(Stance.claim).where(
                 *stance_conditions)))
-        page = page_of(query, Claim, limit, cursor, q)
+        page = page_of(query, Claim, limit, cursor, q, lang)
     attach_claim_details(page.items, speaker_ids)
     page.meta = meta
     return page
