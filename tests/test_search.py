@@ -151,3 +151,26 @@ def test_the_index_follows_every_write(editor):
     assert editor.get("/sources?q=dirigeable").get_json()["data"][0]["id"] == source["id"]
     editor.delete(f"/quotes/{quote['id']}", editor.etag(f"/quotes/{quote['id']}"))
     assert editor.get("/quotes?q=zeppelin").get_json()["data"] == []
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    ("container", {"The Testland harbour handled ten million containers in 2022."}),
+    ("handling contain*", {"The Testland harbour handled ten million containers in 2022."}),
+    ("containers -harbour", set()),
+])
+def test_claims_search_the_api_and_the_pages_use_the_same_search(client, q, expected):
+    google = client.get("/v1alpha1/claims:search", query_string={"query": q}).get_json()
+    assert {c["text"] for c in google.get("claims", [])} == expected
+    api = texts(client.get("/claims", query_string={"q": q, "limit": 100}).get_json())
+    assert expected <= set(api)
+    page = client.get("/ui/search", query_string={"q": q}).get_data(as_text=True)
+    assert all(text in page for text in expected | set(api))
+
+
+def test_a_malformed_query_is_a_400_in_each_one(client):
+    google = client.get("/v1alpha1/claims:search", query_string={"query": "(harbour"})
+    assert google.status_code == 400
+    assert "a parenthesis is not closed" in google.get_json()["error"]["message"]
+    assert client.get("/claims", query_string={"q": "(harbour"}).status_code == 400
+    page = client.get("/ui/search", query_string={"q": "(harbour"})
+    assert page.status_code == 400 and "a parenthesis is not closed" in page.get_data(as_text=True)
