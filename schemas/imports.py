@@ -42,6 +42,9 @@ class ImportReportSchema(StrictSchema):
     rejected = fields.Integer(metadata={"description": "Records not imported (see problems)."})
     committed = fields.Boolean(metadata={"description": "Whether anything was written."})
     problems = fields.List(fields.Nested(ImportProblemSchema))
+    unmapped_ratings = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "Verdict labels that no rule normalises (docs/ratings.md), with how "
+                       "many reviews carry each: imported with a null rating, never guessed."})
     notes = fields.List(fields.String(), metadata={
         "description": "What the import decided for some records, e.g. an empty "
                        "claimReviewed replaced by the fact-check's title."})

@@ -51,7 +51,8 @@ from .text import slugify
 
 TEXT_START = 100  # characters of a text the natural-key indexes hold (migration 0005)
 KINDS = ("topics", "speakers", "sources", "quotes", "claims")
-READ_ONLY = {"id", "status", "counts", "snippet", "selector", "speaker_positions", "claims"}
+READ_ONLY = {"id", "status", "counts", "snippet", "selector", "speaker_positions", "claims",
+             "rating_unmapped"}
 AMBIGUOUS = object()  # a name key shared by several speakers
 
 

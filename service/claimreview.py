@@ -15,6 +15,7 @@ from dataclasses import field
 from urllib.parse import urlparse
 
 from .formats.base import header_records
+from .ratings import normalise_rating
 
 CONTEXT = "https://schema.org"
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/{}"
@@ -136,6 +137,7 @@ class ReviewRecord:
     lang: str | None
     rating_label: str | None
     explanation: str | None
+    rating: str | None = None  # normalised from the label, else from ratingValue
     claimant: dict | None = None  # {"name", "kind", "wikidata_id"}
     appearances: list = field(default_factory=list)  # [(url, date, first)]
     notes: list = field(default_factory=list)  # what the import had to decide, said aloud
@@ -247,6 +249,8 @@ def review_from_jsonld(node, position):
         lang=_lang(node.get("inLanguage")),
         rating_label=label,
         explanation=_text(rating.get("ratingExplanation")),
+        rating=normalise_rating(label, _one(rating.get("ratingValue")),
+                                _one(rating.get("bestRating")), _one(rating.get("worstRating"))),
         claimant=_claimant_from(item.get("author")),
         appearances=_appearance_list(item, position),
     )

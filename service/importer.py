@@ -28,6 +28,7 @@ from .db import write_transaction
 from .formats import FORMATS
 from .formats.base import FileError
 from .formats.base import RecordError
+from .ratings import unmapped_labels
 
 BATCH = 1000
 ANALYZE_AFTER = 1_000  # records: an import this big refreshes the planner's statistics
@@ -53,6 +54,7 @@ class ImportReport:
     rejected: int = 0
     problems: list = field(default_factory=list)  # RecordErrors, in file order
     notes: list = field(default_factory=list)
+    unmapped_ratings: Counter = field(default_factory=Counter)  # label -> reviews
     committed: bool = False
     rejected_lines: set = field(default_factory=set, repr=False)
 
@@ -73,7 +75,8 @@ class ImportReport:
         return {"format": self.format, "records": self.records, "created": dict(+self.created),
                 "updated": dict(+self.updated), "unchanged": dict(+self.unchanged),
                 "rejected": self.rejected, "committed": self.committed,
-                "problems": [p.as_dict() for p in self.problems], "notes": self.notes}
+                "problems": [p.as_dict() for p in self.problems], "notes": self.notes,
+                "unmapped_ratings": dict(self.unmapped_ratings)}
 
     def summary(self):
         def counts(counter):
@@ -168,6 +171,7 @@ def _counted(reader, report):
             report.records += 1
             last_line = item.line
         report.notes.extend(getattr(item, "notes", ()) or ())
+        report.unmapped_ratings.update(unmapped_labels(item))
         yield item
 
 
