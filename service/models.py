@@ -161,6 +161,14 @@ class Review(BaseModel):
     title = TextField(null=True)
     explanation = TextField(null=True)  # ClaimReview reviewRating.ratingExplanation
 
+    class Meta:
+        # rating= / publisher= / reviewed_since= filters and facets (migration 0009)
+        indexes = (
+            (("rating", "claim"), False),
+            (("publisher", "claim"), False),
+            (("published_on",), False),
+        )
+
 
 class Appearance(BaseModel):
     """A URL where a claim was made or repeated (ClaimReview appearance/firstAppearance)."""

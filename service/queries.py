@@ -238,9 +238,10 @@ def _quotes_with_refs():
 
 
 def quotes_page(limit, cursor=None, speaker=None, via=None, source=None, claim=None,
-                lang=None, kind=None, since=None, until=None, q=None):
+                lang=None, kind=None, since=None, until=None, q=None, facets=None):
     """Quotes in id order (by relevance with `q`) with every filter of GET /quotes; meta says
-    who `speaker=` matched."""
+    who `speaker=` matched and, with `facets`, how many quotes back claims of each rating /
+    publisher."""
     meta = {}
     speaker_ids = _speaker_filter(speaker, meta)
     via_ids = _speaker_filter(via, meta, meta_key="via")
@@ -263,6 +264,11 @@ def quotes_page(limit, cursor=None, speaker=None, via=None, source=None, claim=N
         query = query.where(Quote.said_on >= since)
     if until:
         query = query.where(Quote.said_on <= until)
+    if facets:
+        ids = query.select(Quote.id)
+        if q:
+            ids = ids.where(Quote.id.in_(search.matching_ids(Quote, q, lang)))
+        meta["facets"] = review_facets(facets, quote_ids=ids)
     page = page_of(query, Quote, limit, cursor, q, lang)
     page.meta = meta
     return page
@@ -365,10 +371,71 @@ def attach_claim_details(claims, speaker_ids=None):
     return claims
 
 
+def _review_conditions_of_claims(rating=None, publisher=None, reviewed=None,
+                                 reviewed_since=None, reviewed_until=None):
+    """Claim conditions on their reviews: normalised rating (any of), publisher (any of,
+    ignoring case), reviewed or not, and a review published in a date range."""
+    conditions, review_filters = [], []
+    if rating:
+        review_filters.append(Review.rating.in_(rating))
+    if publisher:
+        review_filters.append(fn.LOWER(Review.publisher).in_([p.lower() for p in publisher]))
+    if reviewed_since:
+        review_filters.append(Review.published_on >= reviewed_since)
+    if reviewed_until:
+        review_filters.append(Review.published_on <= reviewed_until)
+    if review_filters:
+        conditions.append(Claim.id.in_(Review.select(Review.claim).where(*review_filters)))
+    if reviewed is not None:
+        has_review = Claim.id.in_(Review.select(Review.claim))
+        conditions.append(has_review if reviewed else ~has_review)
+    return conditions
+
+
+def _claim_source_condition(source):
+    """Claims a stance ties to this source, directly or through its quote."""
+    quoted = Quote.select(Quote.id).where(Quote.source == source)
+    return Claim.id.in_(Stance.select(Stance.claim).where(
+        (Stance.source == source) | Stance.quote.in_(quoted)))
+
+
+def _claim_country_condition(country):
+    """Claims on which a speaker of these countries takes a position."""
+    speakers = Speaker.select(Speaker.id).where(Speaker.country.in_(country))
+    return Claim.id.in_(Stance.select(Stance.claim).where(Stance.speaker.in_(speakers)))
+
+
+FACETS = ("rating", "publisher")
+UNRATED = "unrated"
+
+
+def review_facets(names, claim_ids=None, quote_ids=None):
+    """{facet: {value: number of claims}} over the reviews of these claims (a subquery of
+    ids; None for every claim): per normalised rating (`unrated` for none) and per publisher.
+    Grouped on the review (rating, claim) and (publisher, claim) indexes. With `quote_ids`,
+    the number of those quotes whose claims have such reviews."""
+    facets = {}
+    for name in names:
+        column = Review.rating if name == "rating" else Review.publisher
+        if quote_ids is not None:
+            query = (Review.select(column, fn.COUNT(Stance.quote.distinct()))
+                     .join(Stance, on=(Stance.claim == Review.claim))
+                     .where(Stance.quote.in_(quote_ids)))
+        else:
+            query = Review.select(column, fn.COUNT(Review.claim.distinct()))
+            if claim_ids is not None:
+                query = query.where(Review.claim.in_(claim_ids))
+        counts = query.group_by(column).order_by(column).tuples()
+        facets[name] = {(value if value is not None else UNRATED): n for value, n in counts}
+    return facets
+
+
 def claims_page(limit, cursor=None, speaker=None, position=None, status=None, topic=None,
-                lang=None, since=None, until=None, q=None):
+                lang=None, since=None, until=None, q=None, rating=None, publisher=None,
+                reviewed=None, source=None, country=None, reviewed_since=None,
+                reviewed_until=None, facets=None):
     """Claims in id order (by relevance with `q`) with every filter of GET /claims, each with
-    its details.
+    its details; with `facets`, meta.facets counts the matching claims per rating/publisher.
 
     `position`, `since` and `until` apply to the stances of the matched speakers when
     `speaker=` is given, else to any stance.
@@ -376,7 +443,8 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
     meta = {}
     speaker_ids = _speaker_filter(speaker, meta)
     if speaker_ids == []:
-        return empty_page(limit, **meta)
+        return empty_page(limit, **meta, **({"facets": {f: {} for f in facets}} if facets
+                                            else {}))
     stance_conditions = []
     if speaker_ids:
         stance_conditions.append(Stance.speaker.in_(speaker_ids))
@@ -394,6 +462,15 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
         claim_conditions.append(Claim.id.in_(tagged))
     if lang:
         claim_conditions.append(Claim.lang == lang)
+    claim_conditions += _review_conditions_of_claims(rating, publisher, reviewed,
+                                                     reviewed_since, reviewed_until)
+    if source:
+        claim_conditions.append(_claim_source_condition(source))
+    if country:
+        claim_conditions.append(_claim_country_condition(country))
+    if facets:
+        meta["facets"] = review_facets(facets, _matching_claim_ids(
+            claim_conditions, stance_conditions, q, lang))
     if speaker_ids and not q:
         page = _claims_by_stances(stance_conditions, claim_conditions, limit, cursor)
     else:
@@ -405,6 +482,20 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
     attach_claim_details(page.items, speaker_ids)
     page.meta = meta
     return page
+
+
+def _matching_claim_ids(claim_conditions, stance_conditions, q, lang):
+    """The ids of every claim a /claims query matches (None: every claim), for facets."""
+    if not (claim_conditions or stance_conditions or q):
+        return None
+    ids = Claim.select(Claim.id)
+    if claim_conditions:
+        ids = ids.where(*claim_conditions)
+    if stance_conditions:
+        ids = ids.where(Claim.id.in_(Stance.select(Stance.claim).where(*stance_conditions)))
+    if q:
+        ids = ids.where(Claim.id.in_(search.matching_ids(Claim, q, lang)))
+    return ids
 
 
 def _claims_by_stances(stance_conditions, claim_conditions, limit, cursor):

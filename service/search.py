@@ -138,6 +138,12 @@ def hits(model, q, lang=None):
             .where(Expression(column, "@@", _tsquery(q, lang))))
 
 
+def matching_ids(model, q, lang=None):
+    """A subquery of the ids of the rows of `model` matching `q` (for IN filters)."""
+    found = hits(model, q, lang)
+    return found.select(found._returning[0])
+
+
 def snippets(model, q, ids, lang=None):
     """{id: snippet} for these rows: an HTML fragment, text escaped, matches in <mark>."""
     if not ids:

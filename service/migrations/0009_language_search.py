@@ -1,6 +1,7 @@
 """Language-aware full-text search: every text indexed by its words as written (the
 language-neutral field) and by their stems in its language, elisions removed (see
-service/analysis.py for the rules both backends follow).
+service/analysis.py for the rules both backends follow). And indexes on reviews for the
+rating/publisher/date filters and facets of /claims.
 
 SQLite: FTS5 tables over views that add the stems (computed by `claimbase_stems`, which
 service.analysis registers on each connection), synced by triggers.
@@ -106,15 +107,24 @@ def _postgres(db):
         db.execute_sql(f"CREATE INDEX {table}_search ON {table} USING GIN (search)")
 
 
+REVIEW_INDEXES = {"review_rating_claim": "rating, claim_id",
+                  "review_publisher_claim": "publisher, claim_id",
+                  "review_published_on": "published_on"}  # filters and facets of /claims
+
+
 def up(migrator, db):
     if isinstance(db, SqliteDatabase):
         _sqlite(db)
     else:
         _postgres(db)
+    for name, columns in REVIEW_INDEXES.items():
+        db.execute_sql(f"CREATE INDEX {name} ON review ({columns})")
 
 
 def down(migrator, db):
     """Back to migration 0003's indexes (words only, no stems)."""
+    for name in REVIEW_INDEXES:
+        db.execute_sql(f"DROP INDEX {name}")
     if isinstance(db, SqliteDatabase):
         for table in INDEXED:
             _sqlite_drop(db, table)
