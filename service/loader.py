@@ -36,6 +36,7 @@ from .models import Source
 from .models import Speaker
 from .models import Stance
 from .models import Topic
+from .publishers import with_canonical_publisher
 from .ratings import normalise_rating
 from .text import QuoteNotInSource
 from .text import locate_quote
@@ -204,6 +205,7 @@ class _Loader:
                 if data:
                     if data.get("rating") is None:
                         data["rating"] = normalise_rating(data.get("rating_label"))
+                    data = with_canonical_publisher(data)
                     lookup = {"claim": claim, "publisher": data.pop("publisher"),
                               "url": data.pop("url")}
                     self.get_or_create(Review, "reviews", lookup, data)

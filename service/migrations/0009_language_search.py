@@ -12,10 +12,15 @@ backends stem the same words) per language, weighted B, in the generated `search
 
 import importlib
 
+from peewee import ForeignKeyField
 from peewee import SqliteDatabase
 
+from service import publishers
 from service.analysis import ELISION_PATTERN
 from service.analysis import STEMMERS
+from service.models import Publisher
+from service.models import PublisherAlias
+from service.models import Review
 
 INDEXED = {"quote": ("text",), "claim": ("text",), "source": ("title", "text")}
 TOKEN_TYPES = "asciiword, word, numword, int, uint"
@@ -109,7 +114,19 @@ def _postgres(db):
 
 REVIEW_INDEXES = {"review_rating_claim": "rating, claim_id",
                   "review_publisher_claim": "publisher, claim_id",
+                  "review_canonical_claim": "publisher_id, claim_id",
                   "review_published_on": "published_on"}  # filters and facets of /claims
+
+
+def _publishers(migrator, db):
+    """Publishers as a resource: the known ones, and every existing review mapped to one."""
+    db.create_tables([Publisher, PublisherAlias])
+    migrator.migrate(migrator.add_column(
+        "review", "publisher_id",
+        ForeignKeyField(Publisher, null=True, field=Publisher.id, on_delete="SET NULL")))
+    with db.bind_ctx([Publisher, PublisherAlias, Review]):
+        publishers.add_known()
+        publishers.map_existing_reviews()
 
 
 def up(migrator, db):
@@ -117,6 +134,7 @@ def up(migrator, db):
         _sqlite(db)
     else:
         _postgres(db)
+    _publishers(migrator, db)
     for name, columns in REVIEW_INDEXES.items():
         db.execute_sql(f"CREATE INDEX {name} ON review ({columns})")
 
@@ -125,6 +143,8 @@ def down(migrator, db):
     """Back to migration 0003's indexes (words only, no stems)."""
     for name in REVIEW_INDEXES:
         db.execute_sql(f"DROP INDEX {name}")
+    migrator.migrate(migrator.drop_column("review", "publisher_id"))
+    db.drop_tables([PublisherAlias, Publisher])
     if isinstance(db, SqliteDatabase):
         for table in INDEXED:
             _sqlite_drop(db, table)
