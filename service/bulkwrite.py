@@ -53,7 +53,7 @@ from .text import slugify
 TEXT_START = 100  # characters of a text the natural-key indexes hold (migration 0005)
 KINDS = ("topics", "speakers", "sources", "quotes", "claims")
 READ_ONLY = {"id", "status", "counts", "snippet", "selector", "speaker_positions", "claims",
-             "rating_unmapped"}
+             "rating_unmapped", "publisher_slug"}
 AMBIGUOUS = object()  # a name key shared by several speakers
 # Foreign keys of parts, and the attribute holding their id (compared without loading rows).
 ID_ATTRIBUTES = {"quote": "quote_id", "source": "source_id", "canonical": "publisher_id"}

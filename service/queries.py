@@ -19,6 +19,8 @@ from .models import Appearance
 from .models import Change
 from .models import Claim
 from .models import ClaimTopic
+from .models import Publisher
+from .models import PublisherAlias
 from .models import Quote
 from .models import Review
 from .models import Source
@@ -32,6 +34,7 @@ from .pagination import empty_page
 from .pagination import keyset_ids
 from .pagination import keyset_page
 from .pagination import ranked_page
+from .publishers import find_publishers
 from .text import name_key
 
 MAX_ID = 2**31 - 1
@@ -350,7 +353,10 @@ def attach_claim_details(claims, speaker_ids=None):
         links = ClaimTopic.select(ClaimTopic, Topic).join(Topic).where(ClaimTopic.claim.in_(ids))
         for link in links.order_by(Topic.slug):
             topics[link.claim_id].append(link.topic)
-        for review in Review.select().where(Review.claim.in_(ids)).order_by(Review.id):
+        found = (Review.select(Review, Publisher)
+                 .join(Publisher, JOIN.LEFT_OUTER, on=(Review.canonical == Publisher.id))
+                 .where(Review.claim.in_(ids)))
+        for review in found.order_by(Review.id):
             reviews[review.claim_id].append(review)
         found = Appearance.select().where(Appearance.claim.in_(ids))
         for appearance in found.order_by(Appearance.first.desc(), Appearance.id):
@@ -373,13 +379,14 @@ def attach_claim_details(claims, speaker_ids=None):
 
 def _review_conditions_of_claims(rating=None, publisher=None, reviewed=None,
                                  reviewed_since=None, reviewed_until=None):
-    """Claim conditions on their reviews: normalised rating (any of), publisher (any of,
-    ignoring case), reviewed or not, and a review published in a date range."""
+    """Claim conditions on their reviews: normalised rating (any of), publisher (any of, by
+    slug, name, alias or domain), reviewed or not, and a review published in a date range."""
     conditions, review_filters = [], []
     if rating:
         review_filters.append(Review.rating.in_(rating))
     if publisher:
-        review_filters.append(fn.LOWER(Review.publisher).in_([p.lower() for p in publisher]))
+        named = {p.id for value in publisher for p in find_publishers(value)}
+        review_filters.append(Review.canonical.in_(sorted(named)))
     if reviewed_since:
         review_filters.append(Review.published_on >= reviewed_since)
     if reviewed_until:
@@ -411,12 +418,13 @@ UNRATED = "unrated"
 
 def review_facets(names, claim_ids=None, quote_ids=None):
     """{facet: {value: number of claims}} over the reviews of these claims (a subquery of
-    ids; None for every claim): per normalised rating (`unrated` for none) and per publisher.
+    ids; None for every claim): per normalised rating (`unrated` for none) and per publisher
+    (its slug).
     Grouped on the review (rating, claim) and (publisher, claim) indexes. With `quote_ids`,
     the number of those quotes whose claims have such reviews."""
     facets = {}
     for name in names:
-        column = Review.rating if name == "rating" else Review.publisher
+        column = Review.rating if name == "rating" else Review.canonical
         if quote_ids is not None:
             query = (Review.select(column, fn.COUNT(Stance.quote.distinct()))
                      .join(Stance, on=(Stance.claim == Review.claim))
@@ -425,8 +433,13 @@ def review_facets(names, claim_ids=None, quote_ids=None):
             query = Review.select(column, fn.COUNT(Review.claim.distinct()))
             if claim_ids is not None:
                 query = query.where(Review.claim.in_(claim_ids))
-        counts = query.group_by(column).order_by(column).tuples()
-        facets[name] = {(value if value is not None else UNRATED): n for value, n in counts}
+        counts = list(query.group_by(column).tuples())
+        if name == "publisher":
+            slugs = dict(Publisher.select(Publisher.id, Publisher.slug).where(
+                Publisher.id.in_([value for value, _ in counts if value])).tuples())
+            counts = [(slugs.get(value), n) for value, n in counts]
+        facets[name] = {(value if value is not None else UNRATED): n
+                        for value, n in sorted(counts, key=lambda c: c[0] or "")}
     return facets
 
 
@@ -554,6 +567,44 @@ def topics_page(limit, cursor=None):
         .group_by(Topic.id)
     )
     return keyset_page(query, Topic.slug, limit, cursor, key_type=str)
+
+
+# --- publishers ---------------------------------------------------------------------------
+
+def _with_details(publishers):
+    """Give each publisher its alias keys and number of reviews: two statements."""
+    ids = [p.id for p in publishers]
+    aliases, counts = defaultdict(list), {}
+    if ids:
+        for publisher_id, key in (PublisherAlias.select(PublisherAlias.publisher,
+                                                        PublisherAlias.key)
+                                  .where(PublisherAlias.publisher.in_(ids))
+                                  .order_by(PublisherAlias.key).tuples()):
+            aliases[publisher_id].append(key)
+        counts = dict(Review.select(Review.canonical, fn.COUNT(Review.id))
+                      .where(Review.canonical.in_(ids)).group_by(Review.canonical).tuples())
+    for publisher in publishers:
+        publisher.alias_keys = aliases[publisher.id]
+        publisher.reviews_count = counts.get(publisher.id, 0)
+    return publishers
+
+
+def publishers_page(limit, cursor=None, q=None):
+    """Publishers in slug order; with `q`, those a name, alias, slug or domain names."""
+    query = Publisher.select()
+    if q:
+        query = query.where(Publisher.id.in_([p.id for p in find_publishers(q)]))
+    page = keyset_page(query, Publisher.slug, limit, cursor, key_type=str)
+    _with_details(page.items)
+    return page
+
+
+def publisher_by_slug(slug):
+    """One publisher with its aliases and number of reviews, or a 404."""
+    publisher = Publisher.get_or_none(Publisher.slug == slug) if "\x00" not in slug else None
+    if publisher is None:
+        raise not_found("publisher with slug", slug)
+    return _with_details([publisher])[0]
 
 
 # --- history ------------------------------------------------------------------------------

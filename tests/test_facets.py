@@ -11,6 +11,7 @@ from service.models import Review
 from service.models import Source
 from service.models import Speaker
 from service.models import Stance
+from service.publishers import with_canonical_publisher
 
 WORD = "zorblax"  # in every text below, and nowhere else: searches stay within this world
 
@@ -19,7 +20,8 @@ WORD = "zorblax"  # in every text below, and nowhere else: searches stay within 
 def world(db):
     """Four claims: c1 asserted by a French speaker with a quote from s1 (reviewed false by
     PolitiFact, mixed by AFP), c2 asserted by an American speaker citing s1 (true, by
-    'politifact'), c3 denied by the American (an unmapped label, by AFP), c4 unreviewed."""
+    'politifact.com'), c3 denied by the American (an unmapped label, on AFP's site), c4
+    unreviewed."""
     fr = Speaker.create(slug="zorblax-fr", name="Zorblax Fr", key="zorblax fr", kind="person",
                         country="FR")
     us = Speaker.create(slug="zorblax-us", name="Zorblax Us", key="zorblax us", kind="person",
@@ -33,13 +35,16 @@ def world(db):
     Stance.create(claim=c[2], speaker=us, position="asserts", source=s1)
     Stance.create(claim=c[3], speaker=us, position="denies", source=s2)
     day = datetime.date
-    Review.create(claim=c[1], publisher="PolitiFact", rating_label="False", rating="false",
-                  published_on=day(2024, 1, 10))
-    Review.create(claim=c[1], publisher="AFP", rating_label="Trompeur", rating="mixed",
-                  published_on=day(2024, 3, 1))
-    Review.create(claim=c[2], publisher="politifact", rating_label="True", rating="true",
-                  published_on=day(2023, 5, 1))
-    Review.create(claim=c[3], publisher="AFP", rating_label="Pas clair", rating=None)
+    for values in (
+            {"claim": c[1], "publisher": "PolitiFact", "rating_label": "False",
+             "rating": "false", "published_on": day(2024, 1, 10)},
+            {"claim": c[1], "publisher": "AFP", "rating_label": "Trompeur", "rating": "mixed",
+             "published_on": day(2024, 3, 1)},
+            {"claim": c[2], "publisher": "politifact.com", "rating_label": "True",
+             "rating": "true", "published_on": day(2023, 5, 1)},
+            {"claim": c[3], "publisher": "Zorblax Checks", "rating_label": "Pas clair",
+             "url": "https://factcheck.afp.com/zorblax", "rating": None}):
+        Review.create(**with_canonical_publisher(values))
     return {"claims": {v.id: k for k, v in c.items()}, "s1": s1.id, "s2": s2.id}
 
 
@@ -54,7 +59,10 @@ def claims(world, **filters):
     ({"rating": ["false", "true"]}, [1, 2]),
     ({"rating": ["mostly-true"]}, []),
     ({"publisher": ["politifact"]}, [1, 2]),
-    ({"publisher": ["AFP", "nobody"]}, [1, 3]),
+    ({"publisher": ["PolitiFact.com"]}, [1, 2]),
+    ({"publisher": ["afp-fact-check", "nobody"]}, [1, 3]),
+    ({"publisher": ["factcheck.afp.com"]}, [1, 3]),
+    ({"publisher": ["nobody"]}, []),
     ({"reviewed": True}, [1, 2, 3]),
     ({"reviewed": False}, [4]),
     ({"country": ["FR"]}, [1]),
@@ -83,7 +91,7 @@ def test_facets_count_the_matching_claims_per_rating_and_publisher(world):
     page = queries.claims_page(1, q=WORD, facets=["rating", "publisher"])
     assert page.meta["facets"] == {
         "rating": {"false": 1, "mixed": 1, "true": 1, "unrated": 1},
-        "publisher": {"AFP": 2, "PolitiFact": 1, "politifact": 1},
+        "publisher": {"afp-fact-check": 2, "politifact": 2},
     }
     assert len(page.items) == 1  # counts are over every match, not the page
 
@@ -92,7 +100,7 @@ def test_facets_follow_the_filters(world):
     page = queries.claims_page(100, q=WORD, rating=["false"], facets=["rating"])
     assert page.meta["facets"] == {"rating": {"false": 1, "mixed": 1}}  # c1's two reviews
     page = queries.claims_page(100, q=WORD, speaker=["zorblax-us"], facets=["publisher"])
-    assert page.meta["facets"] == {"publisher": {"AFP": 1, "politifact": 1}}
+    assert page.meta["facets"] == {"publisher": {"afp-fact-check": 1, "politifact": 1}}
     page = queries.claims_page(100, speaker=["nobody-at-all-zz"], facets=["rating"])
     assert page.meta["facets"] == {"rating": {}}
 
@@ -101,7 +109,7 @@ def test_quote_facets_count_quotes_by_the_reviews_of_their_claims(world):
     page = queries.quotes_page(100, q=WORD, facets=["rating", "publisher"])
     assert len(page.items) == 2
     assert page.meta["facets"] == {"rating": {"false": 1, "mixed": 1},
-                                   "publisher": {"AFP": 1, "PolitiFact": 1}}
+                                   "publisher": {"afp-fact-check": 1, "politifact": 1}}
 
 
 def test_facets_over_every_claim_match_the_reviews(db):
