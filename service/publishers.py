@@ -21,7 +21,7 @@ from .text import slugify
 
 KNOWN = (
     {"slug": "politifact", "name": "PolitiFact", "url": "https://www.politifact.com/",
-     "domain": "politifact.com", "country": "US", "languages": ["en", "es"],
+     "domain": "politifact.com", "country": "US", "languages": ["en"],
      "aliases": ["politifact", "politifact.com", "PolitiFact.com"]},
     {"slug": "snopes", "name": "Snopes", "url": "https://www.snopes.com/",
      "domain": "snopes.com", "country": "US", "languages": ["en"],

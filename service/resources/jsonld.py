@@ -78,7 +78,8 @@ class OmittedReviews(MethodView):
     @blp.doc(responses={"200": {"content": {"application/json": {"schema": {
         "type": "object", "properties": {
             "emitted": {"type": "integer"}, "omitted": {"type": "integer"},
-            "missing": {"type": "object", "additionalProperties": {"type": "integer"}}}}}}}})
+            "missing": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+        "example": example("reviews-report")}}}})
     def get(self):
         """Which reviews the JSON-LD export leaves out
 

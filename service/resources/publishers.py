@@ -6,6 +6,7 @@ from schemas.common import envelope
 from schemas.publishers import PublisherQueryArgsSchema
 from schemas.publishers import PublisherSchema
 from service import queries
+from service.examples import example
 
 from .base import Blueprint
 from .base import page_response
@@ -18,7 +19,7 @@ PublisherPage = envelope(PublisherSchema, "PublisherPage")
 @blp.route("")
 class Publishers(MethodView):
     @blp.arguments(PublisherQueryArgsSchema, location="query")
-    @blp.response(200, PublisherPage)
+    @blp.response(200, PublisherPage, example=example("publishers-list"))
     @blp.problems(400)
     def get(self, args):
         """List publishers
@@ -31,7 +32,7 @@ class Publishers(MethodView):
 
 @blp.route("/<slug>")
 class PublisherItem(MethodView):
-    @blp.response(200, PublisherSchema)
+    @blp.response(200, PublisherSchema, example=example("publisher"))
     @blp.problems(404)
     def get(self, slug):
         """Get a publisher
