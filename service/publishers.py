@@ -66,7 +66,10 @@ def domain_of(value):
     """The host a name or URL spells ('politifact.com', 'https://www.politifact.com/x'), without
     'www.', or None."""
     value = (value or "").strip().lower()
-    host = urlparse(value).hostname if "://" in value else value.split("/")[0]
+    try:
+        host = urlparse(value).hostname if "://" in value else value.split("/")[0]
+    except ValueError:  # e.g. 'http://[x': no host to read
+        return None
     host = (host or "").removeprefix("www.")
     return host if _DOMAIN.match(host) else None
 

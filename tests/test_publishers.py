@@ -10,6 +10,7 @@ from service.db import migrate
 from service.models import Publisher
 from service.models import Review
 from service.publishers import canonical_publisher
+from service.publishers import domain_of
 from service.publishers import publisher_key
 
 
@@ -38,6 +39,14 @@ def test_a_name_matched_by_domain_becomes_an_alias(db):
 
 def test_keys_ignore_case_accents_and_punctuation():
     assert publisher_key("Full-Fact") == publisher_key("full fact") == "fullfact"
+
+
+@pytest.mark.parametrize(("value", "domain"), [
+    ("politifact.com", "politifact.com"), ("https://www.PolitiFact.com/x", "politifact.com"),
+    ("http://[x/", None), ("PolitiFact", None), ("", None), (None, None),
+])
+def test_domain_of(value, domain):
+    assert domain_of(value) == domain
 
 
 def test_publishers_over_http(get_json, client):
