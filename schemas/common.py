@@ -111,7 +111,7 @@ FACET_NAMES = ("rating", "publisher")
 def facet_names():
     """`facets=rating,publisher`: which counts meta.facets gives."""
     return DelimitedList(fields.String(validate=validate.OneOf(FACET_NAMES)),
-                         validate=validate.Length(max=len(FACET_NAMES)), metadata={
+                         validate=validate.Length(min=1, max=len(FACET_NAMES)), metadata={
                              "description": "Counts per normalised rating and per publisher of "
                                             "the reviews of what matches, in meta.facets: "
                                             "facets=rating,publisher."})

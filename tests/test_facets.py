@@ -130,7 +130,7 @@ def test_facets_and_filters_over_http(get_json, client):
     found = get_json("/claims", query_string=[("rating", "mostly-false"), ("country", "xx"),
                                               ("reviewed", "true"), ("source", "1")])
     assert found["data"] == []
-    for bad in ({"facets": "colour"}, {"rating": "fake"}, {"country": "FRA"},
+    for bad in ({"facets": "colour"}, {"facets": ""}, {"rating": "fake"}, {"country": "FRA"},
                 {"reviewed_since": "2024-02-01", "reviewed_until": "2024-01-01"},
                 {"source": "0"}):
         response = client.get("/claims", query_string=bad)
