@@ -174,3 +174,10 @@ def test_a_malformed_query_is_a_400_in_each_one(client):
     assert client.get("/claims", query_string={"q": "(harbour"}).status_code == 400
     page = client.get("/ui/search", query_string={"q": "(harbour"})
     assert page.status_code == 400 and "a parenthesis is not closed" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/claims.csv", "/quotes.ndjson", "/sources.csv"])
+def test_a_malformed_query_is_a_400_before_an_export_streams(client, path):
+    response = client.get(path, query_string={"q": "-"})
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert "'-' must stand just before" in response.get_json()["detail"]
