@@ -1,18 +1,24 @@
 """Claim: a checkable proposition, with its stances grouped by position, reviews and topics."""
 
+from marshmallow import ValidationError
 from marshmallow import fields
+from marshmallow import post_load
 from marshmallow import validate
+from marshmallow import validates_schema
 
 from service.models import CLAIM_STATUSES
 from service.models import POSITIONS
+from service.models import RATINGS
 
 from .common import LANG
+from .common import MAX_ID
 from .common import SLUG
 from .common import DateRangeArgsMixin
 from .common import HttpURL
 from .common import PageArgsSchema
 from .common import SafeString
 from .common import StrictSchema
+from .common import facet_names
 from .reviews import ReviewSchema
 from .speakers import SPEAKER_REF
 from .speakers import SpeakerSchema
@@ -63,10 +69,14 @@ class ClaimSchema(StrictSchema):
     )
 
 
+COUNTRY_CODE = validate.Regexp(r"^[A-Za-z]{2}$", error="Not an ISO 3166-1 alpha-2 country code.")
+
+
 class ClaimQueryArgsSchema(DateRangeArgsMixin, PageArgsSchema):
     q = SafeString(validate=validate.Length(min=1, max=500), metadata={"description": (
-        "Full-text search, ignoring case and accents: words (all must match), "
-        "\"quoted phrases\", OR, -excluded. Results come by relevance, each with a snippet.")})
+        "Full-text search (docs/search.md): words (all must match, by stem in the text's "
+        "language too), \"quoted phrases\" (as written), OR, -excluded, prefix*, (groups). "
+        "Case and accents are ignored. Results come by relevance, each with a snippet.")})
     speaker = speaker_values(
         "Claims this speaker took a position on: id, slug, name or alias; "
         "repeat for any of several."
@@ -82,3 +92,33 @@ class ClaimQueryArgsSchema(DateRangeArgsMixin, PageArgsSchema):
     lang = SafeString(validate=LANG)
     since = fields.Date(metadata={"description": "A matching stance was stated on or after it."})
     until = fields.Date(metadata={"description": "A matching stance was stated on or before it."})
+    rating = fields.List(fields.String(validate=validate.OneOf(RATINGS)),
+                         validate=validate.Length(max=len(RATINGS)), metadata={
+                             "description": "Reviewed with this normalised rating "
+                                            "(docs/ratings.md); repeat for any of several."})
+    publisher = fields.List(SafeString(validate=validate.Length(min=1, max=200)),
+                            validate=validate.Length(max=20), metadata={
+                                "description": "Reviewed by this publisher (its name, ignoring "
+                                               "case); repeat for any of several."})
+    reviewed = fields.Boolean(metadata={"description": "Only claims with (true) or without "
+                                                       "(false) a review."})
+    source = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "A stance cites this source, or a quote from it."})
+    country = fields.List(SafeString(validate=COUNTRY_CODE), validate=validate.Length(max=20),
+                          metadata={"description": "A speaker of this country (ISO 3166-1 "
+                                    "alpha-2) takes a position on it; repeatable."})
+    reviewed_since = fields.Date(metadata={"description": "Reviewed on or after this date."})
+    reviewed_until = fields.Date(metadata={"description": "Reviewed on or before this date."})
+    facets = facet_names()
+
+    @validates_schema
+    def check_review_range(self, data, **kwargs):
+        since, until = data.get("reviewed_since"), data.get("reviewed_until")
+        if since and until and since > until:
+            raise ValidationError("Must not be before `reviewed_since`.", "reviewed_until")
+
+    @post_load
+    def upper_country(self, data, **kwargs):
+        if data.get("country"):
+            data["country"] = [c.upper() for c in data["country"]]
+        return data

@@ -8,6 +8,7 @@ import re
 import marshmallow as ma
 from marshmallow import fields
 from marshmallow import validate
+from webargs.fields import DelimitedList
 
 from service import config
 from service.models import MAX_ID  # noqa: F401  (re-exported: schemas validate ids with it)
@@ -141,6 +142,18 @@ class UnmatchedSpeakerSchema(ma.Schema):
     suggestions = fields.List(fields.Nested("SpeakerSchema", only=("id", "slug", "name", "kind")))
 
 
+FACET_NAMES = ("rating", "publisher")
+
+
+def facet_names():
+    """`facets=rating,publisher`: which counts meta.facets gives."""
+    return DelimitedList(fields.String(validate=validate.OneOf(FACET_NAMES)),
+                         validate=validate.Length(min=1, max=len(FACET_NAMES)), metadata={
+                             "description": "Counts per normalised rating and per publisher of "
+                                            "the reviews of what matches, in meta.facets: "
+                                            "facets=rating,publisher."})
+
+
 class PageMetaSchema(ma.Schema):
     limit = fields.Integer()
     count = fields.Integer(metadata={"description": "Rows on this page."})
@@ -154,6 +167,10 @@ class PageMetaSchema(ma.Schema):
         metadata={"description": "With `via=`: who each value matched, and through what."},
     )
     unmatched = fields.List(fields.Nested(UnmatchedSpeakerSchema))
+    facets = fields.Dict(
+        keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+        metadata={"description": "With `facets=`: facet → value → how many matching rows "
+                  "(`unrated`: reviews without a normalised rating)."})
 
 
 def envelope(item_schema_class, name):

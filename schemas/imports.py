@@ -53,6 +53,9 @@ class ImportReportSchema(StrictSchema):
     problems = fields.List(fields.Nested(ImportProblemSchema))
     changes = fields.List(fields.Nested(ImportChangeSchema), metadata={
         "description": "Each existing record the import updated, with the fields it changed."})
+    unmapped_ratings = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "Verdict labels that no rule normalises (docs/ratings.md), with how "
+                       "many reviews carry each: imported with a null rating, never guessed."})
     notes = fields.List(fields.String(), metadata={
         "description": "What the import decided for some records, e.g. an empty "
                        "claimReviewed replaced by the fact-check's title."})

@@ -11,6 +11,7 @@ from .common import DateRangeArgsMixin
 from .common import PageArgsSchema
 from .common import SafeString
 from .common import StrictSchema
+from .common import facet_names
 from .sources import SOURCE_REF
 from .sources import SourceSchema
 from .speakers import SPEAKER_REF
@@ -83,8 +84,9 @@ class QuoteInputSchema(QuoteSchema):
 
 class QuoteQueryArgsSchema(DateRangeArgsMixin, PageArgsSchema):
     q = SafeString(validate=validate.Length(min=1, max=500), metadata={"description": (
-        "Full-text search, ignoring case and accents: words (all must match), "
-        "\"quoted phrases\", OR, -excluded. Results come by relevance, each with a snippet.")})
+        "Full-text search (docs/search.md): words (all must match, by stem in the text's "
+        "language too), \"quoted phrases\" (as written), OR, -excluded, prefix*, (groups). "
+        "Case and accents are ignored. Results come by relevance, each with a snippet.")})
     speaker = speaker_values("Who said it: id, slug, name or alias; repeat for any of several.")
     via = speaker_values("Who relayed it: id, slug, name or alias; repeatable.")
     exact = exact_flag()
@@ -97,3 +99,4 @@ class QuoteQueryArgsSchema(DateRangeArgsMixin, PageArgsSchema):
     kind = SafeString(validate=validate.OneOf(QUOTE_KINDS))
     since = fields.Date(metadata={"description": "Said on or after this date (YYYY-MM-DD)."})
     until = fields.Date(metadata={"description": "Said on or before this date (YYYY-MM-DD)."})
+    facets = facet_names()

@@ -17,13 +17,14 @@ from .resources import factcheck
 from .resources import history
 from .resources import imports
 from .resources import jsonld
+from .resources import publishers as publisher_resource  # (service.publishers is the rule)
 from .resources import quotes
 from .resources import sources
 from .resources import speakers
 from .resources import topics
 
 RESOURCES = (speakers.blp, sources.blp, quotes.blp, claims.blp, topics.blp, history.blp,
-             jsonld.blp, imports.blp, downloads.blp)
+             jsonld.blp, imports.blp, downloads.blp, publisher_resource.blp)
 
 
 def create_app(test_config=None):

@@ -45,6 +45,7 @@ from .models import Speaker
 from .models import Stance
 from .models import Topic
 from .models import utcnow
+from .publishers import with_canonical_publisher
 from .ratings import normalise_rating
 from .text import QuoteNotInSource
 from .text import locate_quote
@@ -55,8 +56,11 @@ from .text import slugify
 TEXT_START = 100  # characters of a text the natural-key indexes hold (migration 0005)
 KINDS = ("topics", "speakers", "sources", "quotes", "claims")
 RECORD = object()  # where a quote's row keeps its item until it is written
-READ_ONLY = {"id", "status", "counts", "snippet", "selector", "speaker_positions", "claims"}
+READ_ONLY = {"id", "status", "counts", "snippet", "selector", "speaker_positions", "claims",
+             "rating_unmapped", "publisher_slug"}
 AMBIGUOUS = object()  # a name key shared by several speakers
+# Foreign keys of parts, and the attribute holding their id (compared without loading rows).
+ID_ATTRIBUTES = {"quote": "quote_id", "source": "source_id", "canonical": "publisher_id"}
 
 
 def text_start(column):
@@ -793,7 +797,7 @@ class Batch:
         values = load(SCHEMAS["review"], raw, line, path)
         if values.get("rating") is None:
             values["rating"] = normalise_rating(values.get("rating_label"))
-        return values
+        return with_canonical_publisher(values)
 
     def write_claims(self, items):
         self.prefetch_quote_refs(items)
@@ -891,8 +895,8 @@ class ClaimParts:
         if current is not None:
             self.repeated[kind] += 1
         if current is None:
-            current = {k: (getattr(row, k if k not in ("quote", "source") else f"{k}_id")
-                           if row is not None else None) for k in values}
+            current = {k: (getattr(row, ID_ATTRIBUTES.get(k, k)) if row is not None else None)
+                       for k in values}
             if row is None:
                 current = dict(values)
         merged = dict(current)
@@ -953,7 +957,7 @@ class ClaimParts:
 
     @staticmethod
     def _columns(values):
-        return {(f"{k}_id" if k in ("quote", "source") else k): v for k, v in values.items()}
+        return {ID_ATTRIBUTES.get(k, k): v for k, v in values.items()}
 
 
 REVIEW_IDENTITY = ("publisher", "title", "rating_label", "explanation")

@@ -10,6 +10,7 @@ import datetime
 import io
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
 from urllib.parse import urlparse
@@ -17,6 +18,7 @@ from urllib.parse import urlparse
 from schemas.common import is_language_tag
 
 from .formats.base import header_records
+from .ratings import normalise_rating
 
 CONTEXT = "https://schema.org"
 WIKIDATA_PAGE = "https://www.wikidata.org/wiki/{}"
@@ -72,8 +74,51 @@ def _appearances(claim):
     return (work(first) if first else None), [work(a) for a in others]
 
 
+# What Google requires of a ClaimReview (../shared/INTEROP.md, "ClaimReview JSON-LD"): the
+# fact-check's absolute http(s) URL, the claim, and the verdict as displayed. datePublished and
+# author are only recommended (the date reportedly no longer even that since 2024), so a review
+# without them is still published. A review without a required one is reported, never emitted.
+REQUIRED = ("url", "claimReviewed", "reviewRating.alternateName")
+
+
+def missing_fields(document):
+    """The required ClaimReview properties a JSON-LD object lacks ([] when it is valid)."""
+    missing = []
+    for path in REQUIRED:
+        value = document
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if not value or not isinstance(value, str) or not value.strip():
+            missing.append(path)
+    url = document.get("url")
+    if "url" not in missing and urlparse(url).scheme not in ("http", "https"):
+        missing.append("url")
+    return missing
+
+
+def export_report(claims):
+    """How many reviews of these claims (with details) are emitted and left out, and how many
+    lack each required property."""
+    emitted, omitted, missing = 0, 0, Counter()
+    for claim in claims:
+        for document in claim_reviews(claim):
+            lacking = missing_fields(document)
+            missing.update(lacking)
+            omitted += bool(lacking)
+            emitted += not lacking
+    return {"emitted": emitted, "omitted": omitted, "missing": dict(sorted(missing.items()))}
+
+
+def valid_claim_reviews(claim):
+    """(the claim's ClaimReview objects that may be published, how many were left out)."""
+    documents = claim_reviews(claim)
+    valid = [d for d in documents if not missing_fields(d)]
+    return valid, len(documents) - len(valid)
+
+
 def claim_reviews(claim):
-    """The ClaimReview JSON-LD objects of a claim with its details attached, one per review."""
+    """The ClaimReview JSON-LD objects of a claim with its details attached, one per review
+    (valid or not: see valid_claim_reviews)."""
     authors = [_claimant(s) for s in claimants(claim)]
     first, others = _appearances(claim)
     item = _drop_empty({
@@ -138,6 +183,7 @@ class ReviewRecord:
     lang: str | None
     rating_label: str | None
     explanation: str | None
+    rating: str | None = None  # normalised from the label, else from ratingValue
     claimant: dict | None = None  # {"name", "kind", "wikidata_id"}
     appearances: list = field(default_factory=list)  # [(url, date, first)]
     notes: list = field(default_factory=list)  # what the import had to decide, said aloud
@@ -249,6 +295,8 @@ def review_from_jsonld(node, position):
         lang=_lang(node.get("inLanguage")),
         rating_label=label,
         explanation=_text(rating.get("ratingExplanation")),
+        rating=normalise_rating(label, _one(rating.get("ratingValue")),
+                                _one(rating.get("bestRating")), _one(rating.get("worstRating"))),
         claimant=_claimant_from(item.get("author")),
         appearances=_appearance_list(item, position),
     )

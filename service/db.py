@@ -10,6 +10,7 @@ from playhouse import db_url
 from playhouse.migrations import Migration
 from playhouse.migrations import Runner
 
+from .analysis import register_functions
 from .config import MIGRATIONS_DIR
 
 database = DatabaseProxy()
@@ -49,9 +50,12 @@ def open_database(url, pool=True):
             # An in-memory database vanishes with each per-request connection.
             raise ValueError("in-memory SQLite is not supported; give a file path")
         if not pool:
-            return db_url.connect(url, pragmas=SQLITE_PRAGMAS)
-        return db_url.connect(url.replace("sqlite", "sqlite+pool", 1), pragmas=SQLITE_PRAGMAS,
-                              **POOL)
+            db = db_url.connect(url, pragmas=SQLITE_PRAGMAS)
+        else:
+            db = db_url.connect(url.replace("sqlite", "sqlite+pool", 1), pragmas=SQLITE_PRAGMAS,
+                                **POOL)
+        register_functions(db)  # the search triggers call it (migration 0009)
+        return db
     if scheme in ("postgres", "postgresql"):
         if not pool:
             return db_url.connect(url)

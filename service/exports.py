@@ -21,6 +21,7 @@ from schemas.speakers import SpeakerSchema
 from schemas.topics import TopicSchema
 
 from . import queries
+from . import search
 from .spreadsheet import neutralise
 
 BATCH = 500
@@ -55,6 +56,13 @@ def rows(resource, **filters):
         if page.next_after is None:
             return
         cursor = {"after": page.next_after}
+
+
+def check_filters(resource, **filters):
+    """Raise the 400 a list would for filters that fail only once read (a malformed `q`),
+    before a stream starts: an error inside it could not be a problem response."""
+    if filters.get("q"):
+        search.parse(filters["q"])
 
 
 def ndjson_lines(resource, **filters):

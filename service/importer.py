@@ -30,6 +30,7 @@ from .db import write_transaction
 from .formats import FORMATS
 from .formats.base import FileError
 from .formats.base import RecordError
+from .ratings import unmapped_labels
 
 BATCH = 1000
 ANALYZE_AFTER = 1_000  # records: an import this big refreshes the planner's statistics
@@ -57,6 +58,7 @@ class ImportReport:
     problems: list = field(default_factory=list)  # RecordErrors, in file order
     changes: list = field(default_factory=list)  # per updated record: line, what, fields
     notes: list = field(default_factory=list)
+    unmapped_ratings: Counter = field(default_factory=Counter)  # label -> reviews
     committed: bool = False
     rejected_lines: set = field(default_factory=set, repr=False)
 
@@ -88,7 +90,7 @@ class ImportReport:
                 "updated": dict(+self.updated), "unchanged": dict(+self.unchanged),
                 "rejected": self.rejected, "committed": self.committed,
                 "problems": [p.as_dict() for p in self.problems], "changes": self.changes,
-                "notes": self.notes}
+                "notes": self.notes, "unmapped_ratings": dict(self.unmapped_ratings)}
 
     def summary(self):
         def counts(counter):
@@ -216,6 +218,7 @@ def _counted(reader, report):
             report.records += 1
             last_line = item.line
         report.notes.extend(getattr(item, "notes", ()) or ())
+        report.unmapped_ratings.update(unmapped_labels(item))
         yield item
 
 

@@ -181,9 +181,33 @@ class Stance(BaseModel):
         )
 
 
+class Publisher(BaseModel):
+    """A fact-checking organisation (service/publishers.py; migration 0009)."""
+
+    slug = CharField(max_length=120, unique=True)
+    name = TextField()
+    url = TextField(null=True)
+    domain = CharField(max_length=255, null=True, unique=True)
+    country = CharField(max_length=2, null=True)
+    languages = TextField(null=True)  # BCP 47 tags, comma-separated
+
+    @property
+    def language_list(self):
+        return self.languages.split(",") if self.languages else []
+
+
+class PublisherAlias(BaseModel):
+    """A spelling of a publisher's name, by its key (publisher_key)."""
+
+    publisher = ForeignKeyField(Publisher, backref="aliases", on_delete="CASCADE")
+    key = CharField(max_length=255, unique=True)
+
+
 class Review(BaseModel):
     claim = ForeignKeyField(Claim, backref="reviews", on_delete="CASCADE")
-    publisher = TextField()
+    publisher = TextField()  # the name as published
+    canonical = ForeignKeyField(Publisher, null=True, column_name="publisher_id",
+                                backref="reviews", on_delete="SET NULL")
     url = TextField(null=True)
     rating_label = TextField(null=True)
     rating = CharField(max_length=15, null=True, constraints=[one_of("rating", RATINGS)])
@@ -191,6 +215,15 @@ class Review(BaseModel):
     lang = CharField(max_length=35, null=True)
     title = TextField(null=True)
     explanation = TextField(null=True)  # ClaimReview reviewRating.ratingExplanation
+
+    class Meta:
+        # rating= / publisher= / reviewed_since= filters and facets (migration 0009)
+        indexes = (
+            (("rating", "claim"), False),
+            (("publisher", "claim"), False),
+            (("canonical", "claim"), False),
+            (("published_on",), False),
+        )
 
 
 class Appearance(BaseModel):
@@ -270,8 +303,9 @@ class IdempotentResponse(BaseModel):
         indexes = ((("token_name", "key"), True),)
 
 
-MODELS = [Speaker, Alias, Source, Quote, Topic, Claim, ClaimTopic, Stance, Review, Appearance,
-          ApiToken, Change, SpeakerKey, SpeakerSlug, IdempotentResponse]
+MODELS = [Speaker, Alias, Source, Quote, Topic, Claim, ClaimTopic, Stance, Publisher,
+          PublisherAlias, Review, Appearance, ApiToken, Change, SpeakerKey, SpeakerSlug,
+          IdempotentResponse]
 
 
 def _quote_selector(quote):

@@ -21,6 +21,8 @@ from .models import Appearance
 from .models import Change
 from .models import Claim
 from .models import ClaimTopic
+from .models import Publisher
+from .models import PublisherAlias
 from .models import Quote
 from .models import Review
 from .models import Source
@@ -34,6 +36,7 @@ from .pagination import empty_page
 from .pagination import keyset_ids
 from .pagination import keyset_page
 from .pagination import ranked_page
+from .publishers import find_publishers
 
 MAX_SUGGESTIONS = 3
 SOURCE_REF_FIELDS = (
@@ -88,17 +91,18 @@ def _speaker_filter(values, meta, meta_key="speakers", exact=False):
 
 # --- full-text search -----------------------------------------------------------------------
 
-def page_of(query, model, limit, cursor=None, q=None):
-    """A page of `query` (rows of `model`): by id, or with `q` by relevance, each row then
-    carrying a highlighted `snippet`. One more statement for the snippets of the page."""
+def page_of(query, model, limit, cursor=None, q=None, lang=None):
+    """A page of `query` (rows of `model`): by id, or with `q` by relevance (words stemmed in
+    `lang`, else in every language), each row then carrying a highlighted `snippet`. One more
+    statement for the snippets of the page."""
     if not q:
         return keyset_page(query, model.id, limit, cursor)
-    found = search.hits(model, q).alias("hits")
+    found = search.hits(model, q, lang).alias("hits")
     query = query.switch(model).join(found, on=(found.c.id == model.id)).select_extend(
         found.c.score.alias("score"))
     page = ranked_page(query, found.c.score, model.id, limit, cursor,
                        score_of=lambda row: row.hits["score"])
-    snippets = search.snippets(model, q, [row.id for row in page.items])
+    snippets = search.snippets(model, q, [row.id for row in page.items], lang)
     for row in page.items:
         row.snippet = snippets.get(row.id)
     return page
@@ -164,7 +168,7 @@ def sources_page(limit, cursor=None, kind=None, lang=None, q=None, with_text=Fal
         query = query.where(Source.kind == kind)
     if lang:
         query = query.where(Source.lang == lang)
-    return page_of(query, Source, limit, cursor, q)
+    return page_of(query, Source, limit, cursor, q, lang)
 
 
 def source_by_id(source_id):
@@ -195,9 +199,11 @@ def _quotes_with_refs():
 
 
 def quotes_page(limit, cursor=None, speaker=None, via=None, source=None, claim=None,
-                lang=None, kind=None, since=None, until=None, q=None, exact=False):
+                lang=None, kind=None, since=None, until=None, q=None, exact=False,
+                facets=None):
     """Quotes in id order (by relevance with `q`) with every filter of GET /quotes; meta says
-    who `speaker=` matched."""
+    who `speaker=` matched and, with `facets`, how many quotes back claims of each rating /
+    publisher."""
     meta = {}
     speaker_ids = _speaker_filter(speaker, meta, exact=exact)
     via_ids = _speaker_filter(via, meta, meta_key="via", exact=exact)
@@ -220,7 +226,12 @@ def quotes_page(limit, cursor=None, speaker=None, via=None, source=None, claim=N
         query = query.where(Quote.said_on >= since)
     if until:
         query = query.where(Quote.said_on <= until)
-    page = page_of(query, Quote, limit, cursor, q)
+    if facets:
+        ids = query.select(Quote.id)
+        if q:
+            ids = ids.where(Quote.id.in_(search.matching_ids(Quote, q, lang)))
+        meta["facets"] = review_facets(facets, quote_ids=ids)
+    page = page_of(query, Quote, limit, cursor, q, lang)
     page.meta = meta
     return page
 
@@ -301,7 +312,10 @@ def attach_claim_details(claims, speaker_ids=None):
         links = ClaimTopic.select(ClaimTopic, Topic).join(Topic).where(ClaimTopic.claim.in_(ids))
         for link in links.order_by(Topic.slug):
             topics[link.claim_id].append(link.topic)
-        for review in Review.select().where(Review.claim.in_(ids)).order_by(Review.id):
+        found = (Review.select(Review, Publisher)
+                 .join(Publisher, JOIN.LEFT_OUTER, on=(Review.canonical == Publisher.id))
+                 .where(Review.claim.in_(ids)))
+        for review in found.order_by(Review.id):
             reviews[review.claim_id].append(review)
         found = Appearance.select().where(Appearance.claim.in_(ids))
         for appearance in found.order_by(Appearance.first.desc(), Appearance.id):
@@ -322,10 +336,78 @@ def attach_claim_details(claims, speaker_ids=None):
     return claims
 
 
+def _review_conditions_of_claims(rating=None, publisher=None, reviewed=None,
+                                 reviewed_since=None, reviewed_until=None):
+    """Claim conditions on their reviews: normalised rating (any of), publisher (any of, by
+    slug, name, alias or domain), reviewed or not, and a review published in a date range."""
+    conditions, review_filters = [], []
+    if rating:
+        review_filters.append(Review.rating.in_(rating))
+    if publisher:
+        named = {p.id for value in publisher for p in find_publishers(value)}
+        review_filters.append(Review.canonical.in_(sorted(named)))
+    if reviewed_since:
+        review_filters.append(Review.published_on >= reviewed_since)
+    if reviewed_until:
+        review_filters.append(Review.published_on <= reviewed_until)
+    if review_filters:
+        conditions.append(Claim.id.in_(Review.select(Review.claim).where(*review_filters)))
+    if reviewed is not None:
+        has_review = Claim.id.in_(Review.select(Review.claim))
+        conditions.append(has_review if reviewed else ~has_review)
+    return conditions
+
+
+def _claim_source_condition(source):
+    """Claims a stance ties to this source, directly or through its quote."""
+    quoted = Quote.select(Quote.id).where(Quote.source == source)
+    return Claim.id.in_(Stance.select(Stance.claim).where(
+        (Stance.source == source) | Stance.quote.in_(quoted)))
+
+
+def _claim_country_condition(country):
+    """Claims on which a speaker of these countries takes a position."""
+    speakers = Speaker.select(Speaker.id).where(Speaker.country.in_(country))
+    return Claim.id.in_(Stance.select(Stance.claim).where(Stance.speaker.in_(speakers)))
+
+
+FACETS = ("rating", "publisher")
+UNRATED = "unrated"
+
+
+def review_facets(names, claim_ids=None, quote_ids=None):
+    """{facet: {value: number of claims}} over the reviews of these claims (a subquery of
+    ids; None for every claim): per normalised rating (`unrated` for none) and per publisher
+    (its slug).
+    Grouped on the review (rating, claim) and (publisher, claim) indexes. With `quote_ids`,
+    the number of those quotes whose claims have such reviews."""
+    facets = {}
+    for name in names:
+        column = Review.rating if name == "rating" else Review.canonical
+        if quote_ids is not None:
+            query = (Review.select(column, fn.COUNT(Stance.quote.distinct()))
+                     .join(Stance, on=(Stance.claim == Review.claim))
+                     .where(Stance.quote.in_(quote_ids)))
+        else:
+            query = Review.select(column, fn.COUNT(Review.claim.distinct()))
+            if claim_ids is not None:
+                query = query.where(Review.claim.in_(claim_ids))
+        counts = list(query.group_by(column).tuples())
+        if name == "publisher":
+            slugs = dict(Publisher.select(Publisher.id, Publisher.slug).where(
+                Publisher.id.in_([value for value, _ in counts if value])).tuples())
+            counts = [(slugs.get(value), n) for value, n in counts]
+        facets[name] = {(value if value is not None else UNRATED): n
+                        for value, n in sorted(counts, key=lambda c: c[0] or "")}
+    return facets
+
+
 def claims_page(limit, cursor=None, speaker=None, position=None, status=None, topic=None,
-                lang=None, since=None, until=None, q=None, exact=False):
+                lang=None, since=None, until=None, q=None, exact=False, rating=None,
+                publisher=None, reviewed=None, source=None, country=None, reviewed_since=None,
+                reviewed_until=None, facets=None):
     """Claims in id order (by relevance with `q`) with every filter of GET /claims, each with
-    its details.
+    its details; with `facets`, meta.facets counts the matching claims per rating/publisher.
 
     `position`, `since` and `until` apply to the stances of the matched speakers when
     `speaker=` is given, else to any stance.
@@ -333,7 +415,8 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
     meta = {}
     speaker_ids = _speaker_filter(speaker, meta, exact=exact)
     if speaker_ids == []:
-        return empty_page(limit, **meta)
+        return empty_page(limit, **meta, **({"facets": {f: {} for f in facets}} if facets
+                                            else {}))
     stance_conditions = []
     if speaker_ids:
         stance_conditions.append(Stance.speaker.in_(speaker_ids))
@@ -351,6 +434,15 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
         claim_conditions.append(Claim.id.in_(tagged))
     if lang:
         claim_conditions.append(Claim.lang == lang)
+    claim_conditions += _review_conditions_of_claims(rating, publisher, reviewed,
+                                                     reviewed_since, reviewed_until)
+    if source:
+        claim_conditions.append(_claim_source_condition(source))
+    if country:
+        claim_conditions.append(_claim_country_condition(country))
+    if facets:
+        meta["facets"] = review_facets(facets, _matching_claim_ids(
+            claim_conditions, stance_conditions, q, lang))
     if speaker_ids and not q:
         page = _claims_by_stances(stance_conditions, claim_conditions, limit, cursor)
     else:
@@ -358,10 +450,24 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
         if stance_conditions:
             query = query.where(Claim.id.in_(Stance.select(Stance.claim).where(
                 *stance_conditions)))
-        page = page_of(query, Claim, limit, cursor, q)
+        page = page_of(query, Claim, limit, cursor, q, lang)
     attach_claim_details(page.items, speaker_ids)
     page.meta = meta
     return page
+
+
+def _matching_claim_ids(claim_conditions, stance_conditions, q, lang):
+    """The ids of every claim a /claims query matches (None: every claim), for facets."""
+    if not (claim_conditions or stance_conditions or q):
+        return None
+    ids = Claim.select(Claim.id)
+    if claim_conditions:
+        ids = ids.where(*claim_conditions)
+    if stance_conditions:
+        ids = ids.where(Claim.id.in_(Stance.select(Stance.claim).where(*stance_conditions)))
+    if q:
+        ids = ids.where(Claim.id.in_(search.matching_ids(Claim, q, lang)))
+    return ids
 
 
 def _claims_by_stances(stance_conditions, claim_conditions, limit, cursor):
@@ -420,6 +526,44 @@ def topics_page(limit, cursor=None):
         .group_by(Topic.id)
     )
     return keyset_page(query, Topic.slug, limit, cursor, key_type=str)
+
+
+# --- publishers ---------------------------------------------------------------------------
+
+def _with_details(publishers):
+    """Give each publisher its alias keys and number of reviews: two statements."""
+    ids = [p.id for p in publishers]
+    aliases, counts = defaultdict(list), {}
+    if ids:
+        for publisher_id, key in (PublisherAlias.select(PublisherAlias.publisher,
+                                                        PublisherAlias.key)
+                                  .where(PublisherAlias.publisher.in_(ids))
+                                  .order_by(PublisherAlias.key).tuples()):
+            aliases[publisher_id].append(key)
+        counts = dict(Review.select(Review.canonical, fn.COUNT(Review.id))
+                      .where(Review.canonical.in_(ids)).group_by(Review.canonical).tuples())
+    for publisher in publishers:
+        publisher.alias_keys = aliases[publisher.id]
+        publisher.reviews_count = counts.get(publisher.id, 0)
+    return publishers
+
+
+def publishers_page(limit, cursor=None, q=None):
+    """Publishers in slug order; with `q`, those a name, alias, slug or domain names."""
+    query = Publisher.select()
+    if q:
+        query = query.where(Publisher.id.in_([p.id for p in find_publishers(q)]))
+    page = keyset_page(query, Publisher.slug, limit, cursor, key_type=str)
+    _with_details(page.items)
+    return page
+
+
+def publisher_by_slug(slug):
+    """One publisher with its aliases and number of reviews, or a 404."""
+    publisher = Publisher.get_or_none(Publisher.slug == slug) if "\x00" not in slug else None
+    if publisher is None:
+        raise not_found("publisher with slug", slug)
+    return _with_details([publisher])[0]
 
 
 # --- history ------------------------------------------------------------------------------

@@ -128,6 +128,48 @@ LABELS = {
     "other": "other",  # Other (Full Fact in ClaimsKG: Full Fact publishes no verdict)
 }
 
+# Labels in other languages (docs/ratings.md, "Labels in other languages", gives the source of
+# each: ClaimsKG's table for AFP Factuel where it has one, else the English label it
+# translates, whose row above says why it has that rating).
+LABELS.update({
+    # fr
+    "faux": "false", "totalementfaux": "false", "vrai": "true", "totalementvrai": "true",
+    "plutotvrai": "mostly-true", "plutotfaux": "mostly-false", "trompeur": "mixed",
+    "partiellementfaux": "mixed", "partiellementvrai": "mixed", "manquedecontexte": "other",
+    "horscontexte": "other", "imagemodifiee": "other", "nonprouve": "unproven",
+    # es
+    "falso": "false", "verdadero": "true", "enganoso": "mixed", "parcialmentefalso": "mixed",
+    "parcialmenteverdadero": "mixed", "mayormentefalso": "mostly-false",
+    "mayormenteverdadero": "mostly-true", "faltacontexto": "other", "sincontexto": "other",
+    "satira": "other", "bulo": "false", "noverificado": "unproven",
+    # pt
+    "verdadeiro": "true", "enganador": "mixed", "parcialmenteverdadeiro": "mixed",
+    "foradecontexto": "other", "semcontexto": "other",
+    # de
+    "falsch": "false", "richtig": "true", "wahr": "true", "irrefuhrend": "mixed",
+    "teilweisefalsch": "mixed", "teilweiserichtig": "mixed", "grosstenteilsfalsch": "mostly-false",
+    "grosstenteilsrichtig": "mostly-true", "fehlenderkontext": "other", "unbelegt": "unproven",
+    # it
+    "vero": "true", "fuorviante": "mixed", "parzialmentefalso": "mixed",
+    "parzialmentevero": "mixed", "senzacontesto": "other", "fuoricontesto": "other",
+    # nl
+    "onwaar": "false", "nietwaar": "false", "waar": "true", "misleidend": "mixed",
+    "deelsonwaar": "mixed", "deelswaar": "mixed", "grotendeelsonwaar": "mostly-false",
+    "grotendeelswaar": "mostly-true", "ontbrekendecontext": "other",
+    # pl
+    "fałsz": "false", "prawda": "true", "manipulacja": "mixed", "czesciowaprawda": "mixed",
+    "czesciowyfałsz": "mixed", "brakkontekstu": "other", "nieweryfikowalne": "unproven",
+    # ru
+    "ложь": "false", "неправда": "false", "фейк": "false", "правда": "true",
+    "вводитвзаблуждение": "mixed", "полуправда": "mixed", "частичноправда": "mixed",
+    "частичнонеправда": "mixed", "скореенеправда": "mostly-false", "скорееправда": "mostly-true",
+    "внеконтекста": "other", "недоказано": "unproven",
+    # ar
+    "خطأ": "false", "زائف": "false", "كاذب": "false", "صحيح": "true", "مضلل": "mixed",
+    "صحيحجزئيا": "mixed", "صحيحجزئياً": "mixed", "زائفجزئيا": "mixed", "زائفجزئياً": "mixed",
+    "ينقصهسياق": "other", "ساخر": "other", "غيرمثبت": "unproven",
+})
+
 
 def label_key(label: str) -> str:
     """The lookup key of a published label: its letters and digits, case-folded, no accents.
@@ -152,8 +194,53 @@ def label_key(label: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
-def normalise_rating(label: str | None) -> str | None:
-    """The normalised rating of a published label, or None if it is missing or not in LABELS."""
-    if not label:
+def normalise_rating(label: str | None, value=None, best=None, worst=None) -> str | None:
+    """The normalised rating of a published verdict: its label's (LABELS), else its place on
+    a numeric scale (ClaimReview ratingValue, bestRating, worstRating), else None."""
+    rating = LABELS.get(label_key(label)) if label else None
+    return rating or rating_on_scale(value, best, worst)
+
+
+def rating_on_scale(value, best=None, worst=None):
+    """The rating a ClaimReview's numeric verdict says, when it says one unambiguously.
+
+    schema.org: higher is truer; bestRating defaults to 5 and worstRating to 1. The worst is
+    `false`, the best `true`, the exact middle `mixed`, and the rest `mostly-false` or
+    `mostly-true` by the side they fall on. A value off its scale (or an inverted scale)
+    says nothing: None.
+    """
+    try:
+        value = float(value)
+        best = 5.0 if best in (None, "") else float(best)
+        worst = 1.0 if worst in (None, "") else float(worst)
+    except (TypeError, ValueError):
         return None
-    return LABELS.get(label_key(label))
+    if not (worst < best and worst <= value <= best):
+        return None
+    place = (value - worst) / (best - worst)
+    if place == 0:
+        return "false"
+    if place == 1:
+        return "true"
+    if place == 0.5:
+        return "mixed"
+    return "mostly-false" if place < 0.5 else "mostly-true"
+
+
+def unmapped(label: str | None, rating: str | None) -> bool:
+    """Whether a review has a published label that no rule could normalise: it is flagged,
+    counted in import reports, and never guessed."""
+    return bool(label and label.strip()) and rating is None
+
+
+def unmapped_labels(item) -> list:
+    """The published labels of an import item's reviews that normalise to nothing (for the
+    import report's count)."""
+    reviews = (getattr(item, "data", None) or {}).get("reviews") or []
+    labels = []
+    for review in reviews:
+        label = review.get("rating_label")
+        rating = review.get("rating") or normalise_rating(label)
+        if unmapped(label, rating):
+            labels.append(label)
+    return labels

@@ -1,9 +1,11 @@
 """Full-text search: the one place where SQLite FTS5 and PostgreSQL full text differ.
 
-Both engines read the same search-box syntax: words (all must match), "quoted phrases",
-OR, and -exclusions. User text never reaches an engine unparsed: SQLite gets peewee's
-translation to a valid FTS5 query, PostgreSQL gets `websearch_to_tsquery`, which accepts
-any text. Relevance is a score where lower is better on both (bm25; minus ts_rank).
+Both engines read one search-box syntax (service/query_syntax.py), parsed once in Python into
+a tree that is rendered here to an FTS5 MATCH expression and to a PostgreSQL tsquery with the
+same meaning: user text never reaches an engine unparsed. A word matches as written
+(language-neutral) or by its stem in the text's language: in `lang` when given, else in any
+language Claimbase stems (service/analysis.py). Relevance is a score where lower is better on
+both (bm25; minus ts_rank).
 """
 
 import html
@@ -11,29 +13,101 @@ import secrets
 
 from peewee import SQL
 from peewee import Expression
+from peewee import NodeList
 from peewee import Table
 from peewee import fn
-from playhouse import fts_parser
 
+from . import query_syntax
+from .analysis import STEMMERS
+from .analysis import language
+from .analysis import stem
 from .db import database
 from .db import is_sqlite
+from .query_syntax import Not
+from .query_syntax import Or
+from .query_syntax import Phrase
+from .query_syntax import Prefix
+from .query_syntax import Word
 
-CONFIG = "claimbase"  # the PostgreSQL text-search configuration (migration 0003)
+CONFIG = "claimbase"  # PostgreSQL: words as written (migration 0009); stems: CONFIG_<algorithm>
 SNIPPET_WORDS = 16
 INDEXED = {"quote": ("text",), "claim": ("text",), "source": ("title", "text")}
 
 
 def _fts_table(model):
     name = model._meta.table_name
-    return Table(f"{name}_fts", ("rowid", *INDEXED[name]))
+    return Table(f"{name}_fts", ("rowid", *INDEXED[name], "stems"))
 
 
-def _fts_query(model, q):
-    return fts_parser.parse(q, INDEXED[model._meta.table_name])
+def _algorithms(lang):
+    """The stemmers a query's words go through: its language's, else every one."""
+    if lang:
+        return [language(lang)] if language(lang) else []
+    return sorted(set(STEMMERS.values()))
 
 
-def _tsquery(q):
-    return fn.websearch_to_tsquery(SQL(f"'{CONFIG}'"), q)
+def _fts_forms(word, lang):
+    forms = dict.fromkeys([word.lower(), *(stem(word, a) for a in _algorithms(lang))])
+    return "(" + " OR ".join(f'"{form}"' for form in forms) + ")"
+
+
+def _fts(node, model, lang):
+    """The FTS5 MATCH expression of a parsed query (tokens are letters and digits only)."""
+    if isinstance(node, Word):
+        return _fts_forms(node.text, lang)
+    if isinstance(node, Prefix):
+        return f'"{node.text}"*'
+    if isinstance(node, Phrase):
+        columns = " ".join(INDEXED[model._meta.table_name])
+        return f'({{{columns}}} : "{" ".join(node.words)}")'
+    if isinstance(node, Or):
+        return "(" + " OR ".join(_fts(n, model, lang) for n in node.nodes) + ")"
+    kept = [n for n in node.nodes if not isinstance(n, Not)]
+    expression = "(" + " AND ".join(_fts(n, model, lang) for n in kept) + ")"
+    for excluded in (n.node for n in node.nodes if isinstance(n, Not)):
+        expression = f"({expression} NOT {_fts(excluded, model, lang)})"
+    return expression
+
+
+def _fts_query(model, q, lang=None):
+    return _fts(query_syntax.parse(q), model, lang)
+
+
+def _lexeme(token):
+    return f"'{token}'"  # letters and digits only: nothing to escape
+
+
+def _tsquery_node(node, lang):
+    """The tsquery of a parsed query, built from to_tsquery calls on single tokens."""
+    if isinstance(node, Word):
+        configs = [CONFIG, *(f"{CONFIG}_{a}" for a in _algorithms(lang))]
+        parts = [fn.to_tsquery(SQL(f"'{c}'"), _lexeme(node.text)) for c in configs]
+        return _combine(parts, "||")
+    if isinstance(node, Prefix):
+        return fn.to_tsquery(SQL(f"'{CONFIG}'"), _lexeme(node.text) + ":*")
+    if isinstance(node, Phrase):  # weight A: the words as written, not their stems
+        return fn.to_tsquery(SQL(f"'{CONFIG}'"),
+                             " <-> ".join(_lexeme(w) + ":A" for w in node.words))
+    if isinstance(node, Not):
+        return NodeList((SQL("!!"), _tsquery_node(node.node, lang)))
+    operator = "||" if isinstance(node, Or) else "&&"
+    return _combine([_tsquery_node(n, lang) for n in node.nodes], operator)
+
+
+def _combine(parts, operator):
+    expression = parts[0]
+    for part in parts[1:]:
+        expression = Expression(expression, operator, part)
+    return expression
+
+
+def _tsquery(q, lang=None):
+    return _tsquery_node(query_syntax.parse(q), lang)
+
+
+def parse(q):
+    """Check a query's syntax (QuerySyntaxError, a 400, when it cannot be read)."""
+    return query_syntax.parse(q)
 
 
 def _search_column(model):
@@ -49,21 +123,28 @@ def _document(model):
     return fn.CONCAT_WS(" ", *[fn.COALESCE(c, "") for c in columns])
 
 
-def hits(model, q):
-    """A subquery of (id, score) for the rows of `model` matching `q`; lower score = better."""
+def hits(model, q, lang=None):
+    """A subquery of (id, score) for the rows of `model` matching `q` (stems in `lang`, else
+    in every language); lower score = better."""
     if is_sqlite():
         index = _fts_table(model)
         name = SQL(index._path[0])
         return (index.select(index.rowid.alias("id"), fn.bm25(name).alias("score"))
-                .where(Expression(name, "MATCH", _fts_query(model, q))))
+                .where(Expression(name, "MATCH", _fts_query(model, q, lang))))
     column = _search_column(model)
-    score = fn.ts_rank(column, _tsquery(q)) * -1  # (unary minus would be DESC in peewee)
+    score = fn.ts_rank(column, _tsquery(q, lang)) * -1  # (unary minus would be DESC in peewee)
     table = Table(model._meta.table_name, ("id",))  # a plain table, as for SQLite's index
     return (table.select(table.id.alias("id"), score.alias("score"))
-            .where(Expression(column, "@@", _tsquery(q))))
+            .where(Expression(column, "@@", _tsquery(q, lang))))
 
 
-def snippets(model, q, ids):
+def matching_ids(model, q, lang=None):
+    """A subquery of the ids of the rows of `model` matching `q` (for IN filters)."""
+    found = hits(model, q, lang)
+    return found.select(found._returning[0])
+
+
+def snippets(model, q, ids, lang=None):
     """{id: snippet} for these rows: an HTML fragment, text escaped, matches in <mark>."""
     if not ids:
         return {}
@@ -75,13 +156,15 @@ def snippets(model, q, ids):
     if is_sqlite():
         index = _fts_table(model)
         name = SQL(index._path[0])
-        query = (index.select(index.rowid, fn.snippet(name, -1, mark_start, mark_end, "…",
-                                                      SNIPPET_WORDS))
-                 .where(Expression(name, "MATCH", _fts_query(model, q)) & index.rowid.in_(ids)))
+        text_column = INDEXED[model._meta.table_name].index("text")  # not the stems
+        query = (index.select(index.rowid, fn.snippet(name, text_column, mark_start, mark_end,
+                                                      "…", SNIPPET_WORDS))
+                 .where(Expression(name, "MATCH", _fts_query(model, q, lang))
+                        & index.rowid.in_(ids)))
     else:
         options = (f"StartSel={mark_start}, StopSel={mark_end}, MaxWords={SNIPPET_WORDS * 2}, "
                    f"MinWords={SNIPPET_WORDS // 2}, MaxFragments=2, FragmentDelimiter=\" … \"")
-        headline = fn.ts_headline(SQL(f"'{CONFIG}'"), _document(model), _tsquery(q), options)
+        headline = fn.ts_headline(SQL(f"'{CONFIG}'"), _document(model), _tsquery(q, lang), options)
         query = model.select(model.id, headline).where(model.id.in_(ids))
     return {row_id: _as_html(raw, mark_start, mark_end)
             for row_id, raw in database.execute(query).fetchall()}

@@ -17,6 +17,7 @@ from schemas.common import Cursor
 from schemas.common import encode_cursor
 
 from . import queries
+from .query_syntax import QuerySyntaxError
 
 blp = Blueprint("ui", __name__, template_folder="templates", static_folder="static",
                 static_url_path="/ui/static")
@@ -92,5 +93,9 @@ def quote_page(quote_id):
 def search_page():
     """Speakers, claims and quotes for a name or words; suggestions for unknown names."""
     q = request.args.get("q", "").strip()[:200].replace("\x00", "")
-    results = queries.search_everything(q, limit=PAGE) if q else None
+    try:
+        results = queries.search_everything(q, limit=PAGE) if q else None
+    except QuerySyntaxError as error:
+        return render_template("search.html", q=q, results=None,
+                               error=error.data["message"]), 400
     return render_template("search.html", q=q, results=results)

@@ -26,6 +26,7 @@ from .models import Speaker
 from .models import Stance
 from .models import Topic
 from .models import utcnow
+from .publishers import with_canonical_publisher
 from .ratings import normalise_rating
 from .text import QuoteNotInSource
 from .text import locate_quote
@@ -324,6 +325,7 @@ def add_review(claim, data, actor, version=None):
     if data.get("rating") is None:
         data = {**data, "rating": normalise_rating(data.get("rating_label"))}
     with write_transaction():
+        data = with_canonical_publisher(data)
         _touch(claim, version)
         return _create(Review, "review", {**data, "claim": claim}, actor, claim)
 

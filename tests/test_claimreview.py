@@ -8,6 +8,7 @@ import pytest
 from pyld import jsonld
 
 from service import create_app
+from service.claimreview import missing_fields
 from service.db import bind
 from service.db import migrate
 from service.importer import ImportFailed
@@ -228,3 +229,42 @@ def test_imports_over_http(editor):
                                     headers=editor.headers(), content_type="application/json")
     assert wrong_type.status_code == 415
     assert "text/csv" in wrong_type.get_json()["detail"]
+
+
+def test_reviews_that_google_would_refuse_are_reported_not_emitted(fresh):
+    app = fresh()
+    run_import(app, (FIXTURES / "claimreview.jsonld").read_text(), "claimreview")
+    broken = [{"@context": "https://schema.org", "@type": "ClaimReview",
+               "claimReviewed": "Omitted review test: no url and no date",
+               "author": {"@type": "Organization", "name": "Checks Example"},
+               "reviewRating": {"@type": "Rating", "alternateName": "False"}},
+              {"@context": "https://schema.org", "@type": "ClaimReview",
+               "claimReviewed": "Omitted review test: no verdict",
+               "url": "https://checks.example.org/no-verdict", "datePublished": "2024-01-02",
+               "author": {"@type": "Organization", "name": "Checks Example"}}]
+    run_import(app, json.dumps(broken), "claimreview")
+    documents = exported(app)
+    assert len(documents) == 3  # the fixture's three, not the two broken ones
+    assert all(not missing_fields(d) for d in documents)
+    client = app.test_client()
+    assert client.get("/reviews.jsonld/report").get_json() == {
+        "emitted": 3, "omitted": 2, "missing": {"reviewRating.alternateName": 1, "url": 1}}
+    claims = client.get("/claims", query_string={"q": '"Omitted review test"'}).get_json()
+    assert len(claims["data"]) == 2
+    for claim in claims["data"]:
+        response = client.get(f"/claims/{claim['id']}.jsonld")
+        assert response.get_json() == []
+        assert response.headers["Claimbase-Omitted-Reviews"] == "1"
+
+
+@pytest.mark.parametrize(("document", "missing"), [
+    ({"url": "https://a.example/x", "claimReviewed": "c", "datePublished": "2024-01-01",
+      "author": {"name": "A"}, "reviewRating": {"alternateName": "False"}}, []),
+    ({"url": "ftp://a.example/x", "claimReviewed": "c", "datePublished": "2024-01-01",
+      "author": {"name": "A"}, "reviewRating": {"alternateName": "False"}}, ["url"]),
+    ({"url": "https://a.example/x", "claimReviewed": " ", "author": "A",
+      "reviewRating": {"alternateName": ""}}, ["claimReviewed", "reviewRating.alternateName"]),
+    ({"claimReviewed": "c", "reviewRating": "False"}, ["url", "reviewRating.alternateName"]),
+])
+def test_missing_fields(document, missing):
+    assert missing_fields(document) == missing

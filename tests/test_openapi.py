@@ -61,7 +61,8 @@ def test_every_operation_has_a_summary_and_description(spec):
 def test_list_parameters_are_documented(spec):
     names = {p["name"] for p in spec["paths"]["/claims"]["get"]["parameters"]}
     assert names == {"limit", "cursor", "speaker", "exact", "position", "status", "topic",
-                     "lang", "since", "until", "q"}
+                     "lang", "since", "until", "q", "rating", "publisher", "reviewed", "source",
+                     "country", "reviewed_since", "reviewed_until", "facets"}
 
 
 def masked(body):

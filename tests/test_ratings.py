@@ -1,6 +1,7 @@
 """Verdict normalisation: published labels -> the rating scale (service/ratings.py)."""
 
 import csv
+import json
 import re
 from pathlib import Path
 
@@ -15,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CLAIMSKG_SAMPLES = ROOT.parent / "shared" / "data" / "claimskg-extractor-samples"
 RATINGS_DOC = ROOT / "docs" / "ratings.md"
 DOC_TABLE_HEADER = "| published label (examples) | normalised rating | why |"
+DOC_LANGUAGES_HEADER = "| published label | language | normalised rating | source |"
 
 # Every distinct rating_alternateName in the 10 ClaimsKG extractor samples, spelled as
 # published, with its count over all files and the rating it must get.
@@ -65,15 +67,16 @@ def claimskg_ratings():
     return labels
 
 
-def doc_table():
-    """(label, rating) for every label listed in docs/ratings.md's mapping table."""
+def doc_table(header=DOC_TABLE_HEADER, rating_column=1):
+    """(label, rating) for every label listed in one of docs/ratings.md's mapping tables."""
     lines = RATINGS_DOC.read_text(encoding="utf-8").splitlines()
-    start = lines.index(DOC_TABLE_HEADER) + 2  # skip the header and the --- row
+    start = lines.index(header) + 2  # skip the header and the --- row
     rows = []
     for line in lines[start:]:
         if not line.startswith("|"):
             break
-        labels, rating = [cell.strip() for cell in line.strip("|").split("|")][:2]
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        labels, rating = cells[0], cells[rating_column]
         for label in labels.split(","):
             match = re.fullmatch(r"`(.+)`", label.strip())
             assert match, f"docs/ratings.md: write each label in backticks: {line}"
@@ -196,9 +199,94 @@ def test_claimskg_labels_lists_every_sample_label():
 
 def test_doc_table_matches_labels():
     documented = {}
-    for label, rating in doc_table():
+    for label, rating in doc_table() + doc_table(DOC_LANGUAGES_HEADER, 2):
         documented.setdefault(label_key(label), set()).add(rating)
     assert sorted(set(LABELS) - set(documented)) == [], "in LABELS, missing from docs/ratings.md"
     assert sorted(set(documented) - set(LABELS)) == [], "in docs/ratings.md, missing from LABELS"
     wrong = {key: ratings for key, ratings in documented.items() if ratings != {LABELS[key]}}
     assert wrong == {}, "docs/ratings.md gives another rating than LABELS"
+
+
+@pytest.mark.parametrize(("label", "lang", "rating"), [
+    ("Faux", "fr", "false"), ("FAUX", "fr", "false"), ("Vrai", "fr", "true"),
+    ("Trompeur", "fr", "mixed"), ("Plutôt faux", "fr", "mostly-false"),
+    ("plutot vrai", "fr", "mostly-true"), ("Manque de contexte", "fr", "other"),
+    ("Falso", "es", "false"), ("Engañoso", "es", "mixed"), ("Enganoso", "es", "mixed"),
+    ("Verdadero", "es", "true"), ("Mayormente falso", "es", "mostly-false"),
+    ("Falso", "pt", "false"), ("Enganoso", "pt", "mixed"), ("Verdadeiro", "pt", "true"),
+    ("Fora de contexto", "pt", "other"),
+    ("Falsch", "de", "false"), ("Irreführend", "de", "mixed"), ("Richtig", "de", "true"),
+    ("Größtenteils falsch", "de", "mostly-false"), ("GRÖSSTENTEILS FALSCH", "de", "mostly-false"),
+    ("Falso", "it", "false"), ("Fuorviante", "it", "mixed"), ("Vero", "it", "true"),
+    ("Onwaar", "nl", "false"), ("Niet waar", "nl", "false"), ("Misleidend", "nl", "mixed"),
+    ("Waar", "nl", "true"),
+    ("Fałsz", "pl", "false"), ("FAŁSZ", "pl", "false"), ("Manipulacja", "pl", "mixed"),
+    ("Prawda", "pl", "true"), ("Nieweryfikowalne", "pl", "unproven"),
+    ("Ложь", "ru", "false"), ("Неправда!", "ru", "false"), ("Вводит в заблуждение", "ru", "mixed"),
+    ("Правда", "ru", "true"), ("Скорее правда", "ru", "mostly-true"),
+    ("زائف", "ar", "false"), ("خطأ", "ar", "false"), ("مضلل", "ar", "mixed"),
+    ("صحيح", "ar", "true"), ("صحيح جزئياً", "ar", "mixed"),
+])
+def test_labels_in_other_languages(label, lang, rating):
+    assert normalise_rating(label) == rating, lang
+
+
+@pytest.mark.parametrize("label", ["Inexact", "Douteux", "Exagéré", "Falsissimo", "Почти"])
+def test_ambiguous_labels_in_other_languages_stay_unmapped(label):
+    assert normalise_rating(label) is None
+
+
+@pytest.mark.parametrize(("value", "best", "worst", "rating"), [
+    (1, 5, 1, "false"), (2, 5, 1, "mostly-false"), (3, 5, 1, "mixed"), (4, 5, 1, "mostly-true"),
+    (5, 5, 1, "true"), (3, None, None, "mixed"), ("4", "5", "1", "mostly-true"),
+    (0, 1, 0, "false"), (1, 1, 0, "true"), (0.25, 1, 0, "mostly-false"),
+    (6, 5, 1, None), (0, 5, 1, None), (3, 1, 5, None), (3, 3, 3, None), ("high", 5, 1, None),
+    (None, 5, 1, None), (True, "x", 1, None),
+])
+def test_numeric_verdicts_by_their_place_on_the_scale(value, best, worst, rating):
+    assert normalise_rating("Some label nobody mapped", value, best, worst) == rating
+
+
+def test_a_known_label_wins_over_its_number():
+    assert normalise_rating("False", 5, 5, 1) == "false"
+    assert normalise_rating(None, 5, 5, 1) == "true"
+
+
+def claim_review(text, label, **numbers):
+    rating = {"@type": "Rating", **({"alternateName": label} if label else {}), **numbers}
+    return {"@context": "https://schema.org", "@type": "ClaimReview", "claimReviewed": text,
+            "url": f"https://checks.example.org/{abs(hash(text))}", "datePublished": "2024-05-01",
+            "author": {"@type": "Organization", "name": "Checks Example"},
+            "reviewRating": rating}
+
+
+def test_imports_rate_by_label_then_number_and_count_the_unmapped(db):
+    from schemas.reviews import ReviewSchema
+    from service.importer import import_text
+    from service.models import Claim
+    from service.models import Review
+
+    records = [
+        claim_review("Ratings test: a French label", "Plutôt faux"),
+        claim_review("Ratings test: a number", "Pas vraiment", ratingValue=2, bestRating=5,
+                     worstRating=1),
+        claim_review("Ratings test: unknown", "Pas clair"),
+        claim_review("Ratings test: unknown again", "Pas clair"),
+        claim_review("Ratings test: a number off its scale", "Bof", ratingValue=9),
+    ]
+    report = import_text(json.dumps(records), "claimreview", "test")
+    assert report.as_dict()["unmapped_ratings"] == {"Pas clair": 2, "Bof": 1}
+    reviews = {r.claim.text: r for r in Review.select().join(Claim).where(
+        Claim.text.startswith("Ratings test:"))}
+    assert {text: r.rating for text, r in reviews.items()} == {
+        "Ratings test: a French label": "mostly-false",
+        "Ratings test: a number": "mostly-false",
+        "Ratings test: unknown": None,
+        "Ratings test: unknown again": None,
+        "Ratings test: a number off its scale": None,
+    }
+    dumped = {text: ReviewSchema().dump(r)["rating_unmapped"] for text, r in reviews.items()}
+    assert dumped == {"Ratings test: a French label": False, "Ratings test: a number": False,
+                      "Ratings test: unknown": True, "Ratings test: unknown again": True,
+                      "Ratings test: a number off its scale": True}
+    assert {r.rating_label for r in reviews.values()} >= {"Pas clair", "Plutôt faux"}

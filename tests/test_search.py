@@ -93,11 +93,43 @@ def test_ranked_results_page_without_gaps_or_repeats(client):
     assert [r["id"] for r in rows] == [r["id"] for r in everything]
 
 
-@pytest.mark.parametrize("q", ['"', "AND", "*", "NEAR(", "OR", "NOT x", "-", "((", "a:b",
-                               "{text}:x", "\\", "'", ":*", "!", "\u200f", "🚢", "x" * 500])
-def test_hostile_queries_are_valid_searches(client, q):
+@pytest.mark.parametrize("q", ["NOT x", "a:b", "{text}:x", "x" * 500, "NEAR(a b)", "a AND b",
+                               "x'", "a* -b*", "l’", "(a OR b) -(c d)"])
+def test_hostile_queries_that_read_as_words_are_searches(client, q):
     response = client.get("/quotes", query_string={"q": q})
-    assert response.status_code == 200
+    assert response.status_code == 200, response.get_json()
+
+
+@pytest.mark.parametrize(("q", "says"), [
+    ('"', "a quotation mark is not closed"),
+    ('a "b c', "a quotation mark is not closed"),
+    ("AND", "it has no word to search for"),
+    ("*", "'*' ends one word"),
+    ("NEAR(", "a parenthesis is not closed"),
+    ("((", "a parenthesis is not closed"),
+    ("a)", "a closing parenthesis has no opening one"),
+    ("()", "parentheses enclose nothing"),
+    ("OR", "OR needs a word on each side"),
+    ("a OR", "OR needs a word on each side"),
+    ("-", "'-' must stand just before the word it excludes"),
+    ("a -", "'-' must stand just before the word it excludes"),
+    ("-a", "it only excludes words"),
+    ("a OR -b", "each side of OR needs a word that must match"),
+    ("--a b", "a word is excluded twice"),
+    ("\\", "it has no word to search for"),
+    ("'", "it has no word to search for"),
+    (":*", "'*' ends one word"),
+    ("!", "it has no word to search for"),
+    ("\u200f", "it has no word to search for"),
+    ("🚢", "it has no word to search for"),
+    ("(" * 10 + "a" + ")" * 10, "parentheses nest deeper than 8"),
+    (" ".join(["w"] * 33), "more than 32 words or phrases"),
+])
+def test_malformed_queries_are_400_saying_why(client, q, says):
+    response = client.get("/quotes", query_string={"q": q})
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert says in response.get_json()["detail"], response.get_json()
 
 
 def test_too_long_or_nul_queries_are_400(client):
@@ -130,3 +162,33 @@ def test_the_index_follows_every_write(editor):
     assert editor.get("/sources?q=dirigeable").get_json()["data"][0]["id"] == source["id"]
     editor.delete(f"/quotes/{quote['id']}", editor.etag(f"/quotes/{quote['id']}"))
     assert editor.get("/quotes?q=zeppelin").get_json()["data"] == []
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    ("container", {"The Testland harbour handled ten million containers in 2022."}),
+    ("handling contain*", {"The Testland harbour handled ten million containers in 2022."}),
+    ("containers -harbour", set()),
+])
+def test_claims_search_the_api_and_the_pages_use_the_same_search(client, q, expected):
+    google = client.get("/v1alpha1/claims:search", query_string={"query": q}).get_json()
+    assert {c["text"] for c in google.get("claims", [])} == expected
+    api = texts(client.get("/claims", query_string={"q": q, "limit": 100}).get_json())
+    assert expected <= set(api)
+    page = client.get("/ui/search", query_string={"q": q}).get_data(as_text=True)
+    assert all(text in page for text in expected | set(api))
+
+
+def test_a_malformed_query_is_a_400_in_each_one(client):
+    google = client.get("/v1alpha1/claims:search", query_string={"query": "(harbour"})
+    assert google.status_code == 400
+    assert "a parenthesis is not closed" in google.get_json()["error"]["message"]
+    assert client.get("/claims", query_string={"q": "(harbour"}).status_code == 400
+    page = client.get("/ui/search", query_string={"q": "(harbour"})
+    assert page.status_code == 400 and "a parenthesis is not closed" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/claims.csv", "/quotes.ndjson", "/sources.csv"])
+def test_a_malformed_query_is_a_400_before_an_export_streams(client, path):
+    response = client.get(path, query_string={"q": "-"})
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert "'-' must stand just before" in response.get_json()["detail"]

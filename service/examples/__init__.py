@@ -72,6 +72,9 @@ REQUESTS = {
                                              "url": "https://news.example.com/2023/09/12/"}}}),
     "claim-jsonld": ExampleRequest("GET", "/claims/19.jsonld"),
     "changes": ExampleRequest("GET", "/changes?limit=1"),
+    "publishers-list": ExampleRequest("GET", "/publishers?limit=2"),
+    "publisher": ExampleRequest("GET", "/publishers/politifact"),
+    "reviews-report": ExampleRequest("GET", "/reviews.jsonld/report"),
 }
 
 

@@ -31,7 +31,7 @@ def claim_item(record):
         "stances": {"asserts": stances, "denies": [], "questions": []},
         "reviews": [{"publisher": record.publisher, "url": record.url, "title": record.title,
                      "published_on": _iso(record.published_on), "lang": record.lang,
-                     "rating_label": record.rating_label, "rating": None,
+                     "rating_label": record.rating_label, "rating": record.rating,
                      "explanation": record.explanation}],
         "appearances": [{"url": url, "published_on": _iso(date), "first": first}
                         for url, date, first in record.appearances],

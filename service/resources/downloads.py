@@ -37,6 +37,7 @@ def _register(resource, args_schema):
         @blp.problems(400)
         def get(self, args, fmt):
             media_type, lines = exports.FORMATS[fmt]
+            exports.check_filters(resource, **args)
             body = stream_with_context(lines(resource, **args))
             return Response(body, mimetype=media_type)
 

@@ -7,7 +7,8 @@ from flask import stream_with_context
 from flask.views import MethodView
 
 from service import queries
-from service.claimreview import claim_reviews
+from service.claimreview import export_report
+from service.claimreview import valid_claim_reviews
 from service.examples import example
 
 from .base import Blueprint
@@ -19,10 +20,15 @@ JSONLD_DOC = {"schema": {"type": "array", "items": {"type": "object"}},
 blp = Blueprint("claimreview", __name__, description="schema.org ClaimReview JSON-LD.")
 
 
+OMITTED = "Claimbase-Omitted-Reviews"  # reviews left out for lack of a required property
+
+
 def jsonld_response(claim):
-    """A claim's ClaimReview objects as an application/ld+json response (an array)."""
-    body = json.dumps(claim_reviews(claim), ensure_ascii=False)
-    return Response(body, mimetype=JSONLD)
+    """A claim's valid ClaimReview objects as an application/ld+json response (an array);
+    a header counts the reviews left out."""
+    documents, omitted = valid_claim_reviews(claim)
+    body = json.dumps(documents, ensure_ascii=False)
+    return Response(body, mimetype=JSONLD, headers={OMITTED: str(omitted)})
 
 
 @blp.route("/claims/<id:claim_id>.jsonld")
@@ -33,8 +39,10 @@ class ClaimReviews(MethodView):
     def get(self, claim_id):
         """A claim as ClaimReview JSON-LD
 
-        One schema.org ClaimReview per review of the claim (an empty array when it has none);
-        the same as GET /claims/{id} with `Accept: application/ld+json`.
+        One schema.org ClaimReview per review of the claim that has what Google requires
+        (an http(s) url, claimReviewed, the verdict's alternateName); the others are counted in
+        the `Claimbase-Omitted-Reviews` header, never emitted broken. An empty array when
+        there are none. The same as GET /claims/{id} with `Accept: application/ld+json`.
         """
         return jsonld_response(queries.claim_by_id(claim_id))
 
@@ -44,16 +52,39 @@ class AllReviews(MethodView):
     @blp.response(200, content_type=JSONLD, description="A JSON array of ClaimReview objects.")
     @blp.doc(responses={"200": {"content": {JSONLD: JSONLD_DOC}}})
     def get(self):
-        """Every review as ClaimReview JSON-LD
+        """Every valid review as ClaimReview JSON-LD
 
-        Streamed as it is read, a batch of claims at a time: memory stays flat.
+        Streamed as it is read, a batch of claims at a time: memory stays flat. Reviews that
+        lack what Google requires are left out (see GET /claims/{id}.jsonld); a last array
+        element cannot report them without breaking the format, so GET /reviews.jsonld/report
+        counts them, by missing property.
         """
 
         def generate():
             yield "["
-            for number, review in enumerate(
-                    r for claim in queries.reviewed_claims() for r in claim_reviews(claim)):
-                yield ("," if number else "") + json.dumps(review, ensure_ascii=False)
+            number = 0
+            for claim in queries.reviewed_claims():
+                for review in valid_claim_reviews(claim)[0]:
+                    yield ("," if number else "") + json.dumps(review, ensure_ascii=False)
+                    number += 1
             yield "]"
 
         return Response(stream_with_context(generate()), mimetype=JSONLD)
+
+
+@blp.route("/reviews.jsonld/report")
+class OmittedReviews(MethodView):
+    @blp.response(200, description="How many reviews /reviews.jsonld emits and leaves out.")
+    @blp.doc(responses={"200": {"content": {"application/json": {"schema": {
+        "type": "object", "properties": {
+            "emitted": {"type": "integer"}, "omitted": {"type": "integer"},
+            "missing": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+        "example": example("reviews-report")}}}})
+    def get(self):
+        """Which reviews the JSON-LD export leaves out
+
+        `emitted` and `omitted` reviews, and for the omitted ones how many lack each required
+        property (a review may lack several). Reads every review: for audits, not for polling.
+        """
+        return export_report(queries.reviewed_claims())
+

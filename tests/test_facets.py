@@ -1,0 +1,138 @@
+"""Filters of /claims on reviews, sources and speakers' countries, and facet counts."""
+
+import datetime
+
+import pytest
+
+from service import queries
+from service.models import Claim
+from service.models import Quote
+from service.models import Review
+from service.models import Source
+from service.models import Speaker
+from service.models import Stance
+from service.publishers import with_canonical_publisher
+
+WORD = "zorblax"  # in every text below, and nowhere else: searches stay within this world
+
+
+@pytest.fixture
+def world(db):
+    """Four claims: c1 asserted by a French speaker with a quote from s1 (reviewed false by
+    PolitiFact, mixed by AFP), c2 asserted by an American speaker citing s1 (true, by
+    'politifact.com'), c3 denied by the American (an unmapped label, on AFP's site), c4
+    unreviewed."""
+    fr = Speaker.create(slug="zorblax-fr", name="Zorblax Fr", key="zorblax fr", kind="person",
+                        country="FR")
+    us = Speaker.create(slug="zorblax-us", name="Zorblax Us", key="zorblax us", kind="person",
+                        country="US")
+    s1 = Source.create(slug="zorblax-source", kind="article", title="Zorblax")
+    s2 = Source.create(slug="zorblax-other", kind="article", title="Other zorblax")
+    q1 = Quote.create(text=f"The {WORD} is broken.", speaker=fr, source=s1, kind="direct")
+    Quote.create(text=f"Another {WORD} quote.", speaker=us, source=s2, kind="direct")
+    c = {n: Claim.create(text=f"Claim {n} about {WORD}.", lang="en") for n in (1, 2, 3, 4)}
+    Stance.create(claim=c[1], speaker=fr, position="asserts", quote=q1)
+    Stance.create(claim=c[2], speaker=us, position="asserts", source=s1)
+    Stance.create(claim=c[3], speaker=us, position="denies", source=s2)
+    day = datetime.date
+    for values in (
+            {"claim": c[1], "publisher": "PolitiFact", "rating_label": "False",
+             "rating": "false", "published_on": day(2024, 1, 10)},
+            {"claim": c[1], "publisher": "AFP", "rating_label": "Trompeur", "rating": "mixed",
+             "published_on": day(2024, 3, 1)},
+            {"claim": c[2], "publisher": "politifact.com", "rating_label": "True",
+             "rating": "true", "published_on": day(2023, 5, 1)},
+            {"claim": c[3], "publisher": "Zorblax Checks", "rating_label": "Pas clair",
+             "url": "https://factcheck.afp.com/zorblax", "rating": None}):
+        Review.create(**with_canonical_publisher(values))
+    return {"claims": {v.id: k for k, v in c.items()}, "s1": s1.id, "s2": s2.id}
+
+
+def claims(world, **filters):
+    page = queries.claims_page(100, q=WORD, **filters)
+    return sorted(world["claims"][c.id] for c in page.items)
+
+
+@pytest.mark.parametrize(("filters", "expected"), [
+    ({}, [1, 2, 3, 4]),
+    ({"rating": ["false"]}, [1]),
+    ({"rating": ["false", "true"]}, [1, 2]),
+    ({"rating": ["mostly-true"]}, []),
+    ({"publisher": ["politifact"]}, [1, 2]),
+    ({"publisher": ["PolitiFact.com"]}, [1, 2]),
+    ({"publisher": ["afp-fact-check", "nobody"]}, [1, 3]),
+    ({"publisher": ["factcheck.afp.com"]}, [1, 3]),
+    ({"publisher": ["nobody"]}, []),
+    ({"reviewed": True}, [1, 2, 3]),
+    ({"reviewed": False}, [4]),
+    ({"country": ["FR"]}, [1]),
+    ({"country": ["US"]}, [2, 3]),
+    ({"country": ["FR", "US"]}, [1, 2, 3]),
+    ({"reviewed_since": datetime.date(2024, 1, 1)}, [1]),
+    ({"reviewed_until": datetime.date(2023, 12, 31)}, [2]),
+    ({"rating": ["mixed"], "country": ["US"]}, []),
+    ({"publisher": ["AFP"], "reviewed_since": datetime.date(2024, 2, 1)}, [1]),
+])
+def test_claim_filters(world, filters, expected):
+    assert claims(world, **filters) == expected
+
+
+def test_the_source_filter_follows_stances_and_their_quotes(world):
+    assert claims(world, source=world["s1"]) == [1, 2]  # c1 through its quote, c2 directly
+    assert claims(world, source=world["s2"]) == [3]
+
+
+def test_filters_also_apply_without_a_search(world):
+    page = queries.claims_page(100, country=["FR"], rating=["false"])
+    assert [world["claims"].get(c.id) for c in page.items] == [1]
+
+
+def test_facets_count_the_matching_claims_per_rating_and_publisher(world):
+    page = queries.claims_page(1, q=WORD, facets=["rating", "publisher"])
+    assert page.meta["facets"] == {
+        "rating": {"false": 1, "mixed": 1, "true": 1, "unrated": 1},
+        "publisher": {"afp-fact-check": 2, "politifact": 2},
+    }
+    assert len(page.items) == 1  # counts are over every match, not the page
+
+
+def test_facets_follow_the_filters(world):
+    page = queries.claims_page(100, q=WORD, rating=["false"], facets=["rating"])
+    assert page.meta["facets"] == {"rating": {"false": 1, "mixed": 1}}  # c1's two reviews
+    page = queries.claims_page(100, q=WORD, speaker=["zorblax-us"], facets=["publisher"])
+    assert page.meta["facets"] == {"publisher": {"afp-fact-check": 1, "politifact": 1}}
+    page = queries.claims_page(100, speaker=["nobody-at-all-zz"], facets=["rating"])
+    assert page.meta["facets"] == {"rating": {}}
+
+
+def test_quote_facets_count_quotes_by_the_reviews_of_their_claims(world):
+    page = queries.quotes_page(100, q=WORD, facets=["rating", "publisher"])
+    assert len(page.items) == 2
+    assert page.meta["facets"] == {"rating": {"false": 1, "mixed": 1},
+                                   "publisher": {"afp-fact-check": 1, "politifact": 1}}
+
+
+def test_facets_over_every_claim_match_the_reviews(db):
+    facets = queries.claims_page(1, facets=["rating"]).meta["facets"]["rating"]
+    for rating, count in facets.items():
+        stored = None if rating == "unrated" else rating
+        reviewed = Review.select(Review.claim).distinct().where(
+            Review.rating.is_null() if stored is None else Review.rating == stored)
+        assert count == reviewed.count(), rating
+
+
+def test_facets_and_filters_over_http(get_json, client):
+    body = get_json("/claims", query_string={"facets": "rating,publisher", "limit": 1})
+    assert set(body["meta"]["facets"]) == {"rating", "publisher"}
+    assert body["meta"]["facets"]["rating"].get("mostly-false", 0) >= 1  # the fixture world
+    body = get_json("/quotes", query_string={"facets": "rating", "limit": 1})
+    assert set(body["meta"]["facets"]) == {"rating"}
+    found = get_json("/claims", query_string=[("rating", "mostly-false"), ("country", "xx"),
+                                              ("reviewed", "true"), ("source", "1")])
+    assert found["data"] == []
+    for bad in ({"facets": "colour"}, {"facets": ""}, {"rating": "fake"}, {"country": "FRA"},
+                {"reviewed_since": "2024-02-01", "reviewed_until": "2024-01-01"},
+                {"source": "0"}):
+        response = client.get("/claims", query_string=bad)
+        assert response.status_code == 400, bad
+        assert response.mimetype == "application/problem+json"
