@@ -29,6 +29,8 @@ from peewee import DateTimeField
 from . import db as dbmod
 from .models import MODELS
 from .models import IdempotentResponse
+from .models import Publisher
+from .models import PublisherAlias
 from .models import utcnow
 
 FORMAT = "claimbase-dump"
@@ -71,6 +73,12 @@ class Summary:
 # Caches, not records: a replayed POST's stored answer (kept 24 h) means nothing in another
 # database, so a dump leaves it out and a restored database starts without it.
 NOT_DUMPED = {IdempotentResponse}
+
+
+# Rows that the migrations themselves create (the known fact-checking organisations, 0009):
+# a new database holds them, so they do not make it "not empty", and a dump that carries
+# these tables replaces them with its own rows (children first).
+MIGRATION_ROWS = (PublisherAlias, Publisher)
 
 
 def _tables():
@@ -295,7 +303,8 @@ def refuse_unless_empty(database):
     """A DumpError unless every table of the schema is empty (or not created yet)."""
     if not dbmod.applied_migrations(database):
         return
-    present = [name for name in _tables() if database.table_exists(name)]
+    seeded = {model._meta.table_name for model in MIGRATION_ROWS}
+    present = [name for name in _tables() if database.table_exists(name) and name not in seeded]
     full = [name for name, n in _row_counts(database, present).items() if n]
     if full:
         raise DumpError(f"the target database is not empty ({', '.join(full)} hold rows); "
@@ -395,9 +404,18 @@ def restore(database, binary, progress=None):
     summary = Summary(schema=header["schema"])
     with _lean(database), dbmod.write_transaction(database):
         refuse_unless_empty(database)  # nobody wrote in between
+        _clear_migration_rows(database, header)
         _load(database, lines, tables, summary, progress)
         _verify(database, tables, summary)
     return summary
+
+
+def _clear_migration_rows(database, header):
+    """Drop the rows the migrations made where the dump brings its own."""
+    for model in MIGRATION_ROWS:
+        name = model._meta.table_name
+        if name in header.get("tables", {}):
+            database.execute_sql(f"DELETE FROM {_q(name)}")
 
 
 def _load(database, lines, tables, summary, progress):
