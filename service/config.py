@@ -12,11 +12,17 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
+def _words(value):
+    """A comma- or space-separated setting as a list."""
+    return [word for word in value.replace(",", " ").split() if word]
+
+
 def from_environment():
     """Settings read from the process environment, with their defaults."""
     return {
         "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
         "SEEDS_DIR": Path(os.environ.get("CLAIMBASE_SEEDS", SEEDS_DIR)),
+        "CORS_WRITE_ORIGINS": _words(os.environ.get("CLAIMBASE_CORS_WRITE_ORIGINS", "")),
     }
 
 
