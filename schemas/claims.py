@@ -8,6 +8,7 @@ from service.models import POSITIONS
 
 from .common import LANG
 from .common import SLUG
+from .common import TEXT_LIMITS
 from .common import DateRangeArgsMixin
 from .common import PageArgsSchema
 from .common import SafeString
@@ -37,7 +38,7 @@ class SpeakerPositionSchema(StrictSchema):
 
 class ClaimSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
-    text = SafeString(required=True, validate=validate.Length(min=1))
+    text = SafeString(required=True, validate=validate.Length(min=1, max=TEXT_LIMITS["claim"]))
     lang = SafeString(load_default=None, allow_none=True, validate=LANG)
     first_seen = fields.Date(load_default=None, allow_none=True)
     status = fields.String(

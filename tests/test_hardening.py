@@ -84,3 +84,33 @@ def test_json_within_the_limits_still_works(editor):
     response = editor.post("/speakers", json={"slug": "ada-deepnest", "name": "Ada Deepnest",
                                               "kind": "person"})
     assert response.status_code == 201, response.get_json()
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/speakers", {"slug": "long-name", "name": "n" * 256, "kind": "person"}, "name"),
+    ("/speakers", {"slug": "long-text", "name": "N", "kind": "person",
+                   "description": "d" * 10_001}, "description"),
+    ("/sources", {"slug": "long-title", "kind": "article", "title": "t" * 2049}, "title"),
+    ("/claims", {"text": "c" * 10_001}, "text"),
+    ("/claims", {"text": "c" * 3_000_000}, "text"),
+])
+def test_oversized_text_is_a_422_naming_the_field(editor, path, body, field):
+    problem = assert_problem(editor.post(path, json=body), 422)
+    assert field in problem["errors"], problem
+    message = str(problem["errors"][field])
+    assert "Longer than maximum length" in message or "Length must be between" in message
+
+
+def test_every_text_a_client_sends_has_a_max_length_in_openapi(client):
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    unbounded = []
+    for name in ("Speaker", "Alias", "Source", "QuoteInput", "Claim", "Review", "Topic",
+                 "StanceInput", "Appearance"):
+        for field, prop in schemas[name]["properties"].items():
+            types = prop.get("type") if isinstance(prop.get("type"), list) else [prop.get("type")]
+            if ("string" in types and not prop.get("readOnly") and "enum" not in prop
+                    and prop.get("format") != "date"):
+                if "maxLength" not in prop:
+                    unbounded.append(f"{name}.{field}")
+    assert unbounded == []
+    assert schemas["Claim"]["properties"]["text"]["maxLength"] == 10_000
