@@ -108,9 +108,9 @@ def test_every_text_a_client_sends_has_a_max_length_in_openapi(client):
                  "StanceInput", "Appearance"):
         for field, prop in schemas[name]["properties"].items():
             types = prop.get("type") if isinstance(prop.get("type"), list) else [prop.get("type")]
-            if ("string" in types and not prop.get("readOnly") and "enum" not in prop
-                    and prop.get("format") != "date"):
-                if "maxLength" not in prop:
-                    unbounded.append(f"{name}.{field}")
+            text = ("string" in types and not prop.get("readOnly") and "enum" not in prop
+                    and prop.get("format") != "date")
+            if text and "maxLength" not in prop:
+                unbounded.append(f"{name}.{field}")
     assert unbounded == []
     assert schemas["Claim"]["properties"]["text"]["maxLength"] == 10_000
