@@ -8,6 +8,7 @@ SEEDS_DIR = ROOT / "seeds"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 DEFAULT_DATABASE_URL = "sqlite:///claimbase.db"
+DEFAULT_STATEMENT_TIMEOUT_MS = 5000  # per statement, during a request (service/costs.py)
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
@@ -22,6 +23,8 @@ def from_environment():
     return {
         "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
         "SEEDS_DIR": Path(os.environ.get("CLAIMBASE_SEEDS", SEEDS_DIR)),
+        "STATEMENT_TIMEOUT_MS": int(os.environ.get("CLAIMBASE_STATEMENT_TIMEOUT_MS",
+                                                   DEFAULT_STATEMENT_TIMEOUT_MS)),
         "CORS_WRITE_ORIGINS": _words(os.environ.get("CLAIMBASE_CORS_WRITE_ORIGINS", "")),
     }
 

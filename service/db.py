@@ -10,6 +10,9 @@ from playhouse import db_url
 from playhouse.migrations import Runner
 
 from .config import MIGRATIONS_DIR
+from .costs import BudgetedConnection
+from .costs import limit_statements
+from .costs import release_statements
 
 database = DatabaseProxy()
 
@@ -25,6 +28,7 @@ SQLITE_PRAGMAS = {
 # connect, no pragmas and, on PostgreSQL, no authentication round trips. Flask's teardown
 # "closes" the connection, which returns it to the pool.
 POOL = {"max_connections": 32, "stale_timeout": 300}
+CONNECT_TIMEOUT_S = 5  # PostgreSQL: a server that does not answer is a 503, not a hung worker
 
 
 class BaseModel(Model):
@@ -47,14 +51,16 @@ def open_database(url, pool=True):
         if url.rstrip("/").endswith(":memory:") or url in ("sqlite://", "sqlite:///"):
             # An in-memory database vanishes with each per-request connection.
             raise ValueError("in-memory SQLite is not supported; give a file path")
+        # Budgeted connections let requests bound their statements (service/costs.py).
+        options = {"pragmas": SQLITE_PRAGMAS, "factory": BudgetedConnection}
         if not pool:
-            return db_url.connect(url, pragmas=SQLITE_PRAGMAS)
-        return db_url.connect(url.replace("sqlite", "sqlite+pool", 1), pragmas=SQLITE_PRAGMAS,
-                              **POOL)
+            return db_url.connect(url, **options)
+        return db_url.connect(url.replace("sqlite", "sqlite+pool", 1), **options, **POOL)
     if scheme in ("postgres", "postgresql"):
+        options = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
         if not pool:
-            return db_url.connect(url)
-        return db_url.connect(url.replace(scheme, f"{scheme}+pool", 1), **POOL)
+            return db_url.connect(url, **options)
+        return db_url.connect(url.replace(scheme, f"{scheme}+pool", 1), **options, **POOL)
     raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r} (use sqlite or postgresql)")
 
 
@@ -75,10 +81,12 @@ def init_app(app: Flask):
     def _connect():
         database.initialize(db)
         db.connect(reuse_if_open=True)
+        limit_statements(db, app.config["STATEMENT_TIMEOUT_MS"])
 
     @app.teardown_request
     def _close(exc):
         if not db.is_closed():
+            release_statements(db)
             db.close()
 
     return db

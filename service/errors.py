@@ -5,6 +5,7 @@ import logging
 import re
 
 from flask import Flask
+from flask import current_app
 from flask import request
 from peewee import IntegrityError
 from peewee import OperationalError
@@ -13,6 +14,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import PreconditionFailed as PreconditionFailedBase
 from werkzeug.exceptions import UnprocessableEntity as UnprocessableEntityBase
+
+from .costs import QueryTooCostly
+from .costs import is_statement_timeout
 
 PROBLEM_MIMETYPE = "application/problem+json"
 REQUEST_LOCATIONS = ("query", "json", "path", "headers", "form", "files", "view_args", "cookies")
@@ -122,8 +126,20 @@ def register_error_handlers(app: Flask):
         log.info("integrity error: %s", error)
         return problem_body(409, conflict_detail(error)), 409, {"Content-Type": PROBLEM_MIMETYPE}
 
+    @app.errorhandler(QueryTooCostly)
+    def _too_costly(error):
+        body = problem_body(400, str(error), {error.field: [str(error)]})
+        return body, 400, {"Content-Type": PROBLEM_MIMETYPE}
+
     @app.errorhandler(OperationalError)
     def _unavailable(error):
+        if is_statement_timeout(error):
+            log.warning("statement stopped by its time budget: %s", request.full_path)
+            seconds = current_app.config["STATEMENT_TIMEOUT_MS"] / 1000
+            detail = (f"The query took longer than {seconds:g} s and was stopped: ask for less "
+                      "(fewer search terms, a narrower filter, a smaller page).")
+            return problem_body(503, detail), 503, {"Content-Type": PROBLEM_MIMETYPE,
+                                                    "Retry-After": "5"}
         log.error("database error: %s", error)
         return problem_body(503, "The database is unavailable; try again."), 503, {
             "Content-Type": PROBLEM_MIMETYPE,

@@ -14,6 +14,7 @@ from peewee import Table
 from peewee import fn
 from playhouse import fts_parser
 
+from .costs import check_search_terms
 from .db import database
 from .db import is_sqlite
 
@@ -51,6 +52,7 @@ def _document(model):
 
 def hits(model, q):
     """A subquery of (id, score) for the rows of `model` matching `q`; lower score = better."""
+    check_search_terms(q)
     if is_sqlite():
         index = _fts_table(model)
         name = SQL(index._path[0])
