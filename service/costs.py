@@ -22,6 +22,7 @@ MIN_PREFIX_CHARS = 3
 PROGRESS_STEPS = 1000  # SQLite VM instructions between two looks at the clock
 _OPERATORS = {"OR", "AND", "NOT"}
 _TERM = re.compile(r'"[^"]*"?|[^\s"]+')
+_PREFIX = re.compile(r"(\w+)\*+$")  # a word to expand (a bare * expands nothing)
 
 
 class QueryTooCostly(ValueError):
@@ -48,11 +49,11 @@ def check_search_terms(q):
     if len(terms) > MAX_SEARCH_TERMS:
         raise QueryTooCostly(f"Too many search terms ({len(terms)}): use at most "
                              f"{MAX_SEARCH_TERMS} words or phrases.")
-    prefixes = [t for t in terms if t.endswith("*")]
+    prefixes = [t for t in terms if _PREFIX.search(t)]
     if len(prefixes) > MAX_PREFIX_TERMS:
         raise QueryTooCostly(f"Too many prefix terms ({len(prefixes)}): use at most "
                              f"{MAX_PREFIX_TERMS} words ending in *.")
-    short = [t for t in prefixes if len(t.rstrip("*").strip('"')) < MIN_PREFIX_CHARS]
+    short = [t for t in prefixes if len(_PREFIX.search(t).group(1)) < MIN_PREFIX_CHARS]
     if short:
         raise QueryTooCostly(f"Prefix term {short[0]!r} is too short: give at least "
                              f"{MIN_PREFIX_CHARS} letters before the *.")

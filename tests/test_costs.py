@@ -8,8 +8,8 @@ from service.costs import MAX_SEARCH_TERMS
 from service.costs import QueryTooCostly
 from service.costs import check_search_terms
 from service.db import bind
-from service.db import migrate
 from service.db import is_sqlite
+from service.db import migrate
 from tests.test_errors import assert_problem
 
 SLOW_SQL = {
