@@ -52,7 +52,10 @@ def open_database(url, pool=True):
             # An in-memory database vanishes with each per-request connection.
             raise ValueError("in-memory SQLite is not supported; give a file path")
         # Budgeted connections let requests bound their statements (service/costs.py).
-        options = {"pragmas": SQLITE_PRAGMAS, "factory": BudgetedConnection}
+        # A pooled connection serves one thread at a time, but not always the thread that
+        # opened it (requests run in a thread pool): sqlite3 must not insist on that.
+        options = {"pragmas": SQLITE_PRAGMAS, "factory": BudgetedConnection,
+                   "check_same_thread": False}
         if not pool:
             return db_url.connect(url, **options)
         return db_url.connect(url.replace("sqlite", "sqlite+pool", 1), **options, **POOL)

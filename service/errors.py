@@ -7,6 +7,8 @@ import re
 from flask import Flask
 from flask import current_app
 from flask import request
+from gunicorn.http.errors import NoMoreData
+from gunicorn.http.errors import ParseException
 from peewee import IntegrityError
 from peewee import OperationalError
 from werkzeug.exceptions import BadRequest
@@ -70,14 +72,14 @@ def flatten_errors(errors):
     return flat
 
 
-def problem_body(status, detail=None, errors=None):
-    """The problem+json document for an HTTP status."""
+def problem_body(status, detail=None, errors=None, instance=None):
+    """The problem+json document for an HTTP status (`instance`: the request's path)."""
     body = {
         "type": "about:blank",
         "title": http.HTTPStatus(status).phrase,
         "status": status,
         "detail": detail or http.HTTPStatus(status).description,
-        "instance": request.path,
+        "instance": instance or request.path,
     }
     if errors:
         body["errors"] = errors
@@ -125,6 +127,18 @@ def register_error_handlers(app: Flask):
     def _conflict(error):
         log.info("integrity error: %s", error)
         return problem_body(409, conflict_detail(error)), 409, {"Content-Type": PROBLEM_MIMETYPE}
+
+    @app.errorhandler(ParseException)
+    @app.errorhandler(NoMoreData)
+    def _malformed_body(error):
+        # The server reads a body only as the app asks for it: its framing errors surface here.
+        detail = f"The request body could not be read: {error}."
+        return problem_body(400, detail), 400, {"Content-Type": PROBLEM_MIMETYPE}
+
+    @app.errorhandler(TimeoutError)
+    def _body_stalled(error):
+        detail = "The request body stopped arriving; send it again, without pauses."
+        return problem_body(408, detail), 408, {"Content-Type": PROBLEM_MIMETYPE}
 
     @app.errorhandler(QueryTooCostly)
     def _too_costly(error):

@@ -30,12 +30,14 @@ def wait_until_up(base, path="/topics", tries=100):
 
 @contextmanager
 def live_server(database_url, cwd, workers=1):
-    """Yield the base URL (http://127.0.0.1:PORT) of a server over `database_url`."""
+    """Yield the base URL (http://127.0.0.1:PORT) of a server over `database_url` (its log:
+    server.log in `cwd`)."""
     port = free_port()
+    log = open(Path(cwd) / "server.log", "wb")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [str(CLAIMBASE), "serve", "--port", str(port), "--workers", str(workers)],
         env={**os.environ, "DATABASE_URL": database_url}, cwd=cwd,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base)
@@ -43,3 +45,4 @@ def live_server(database_url, cwd, workers=1):
     finally:
         process.terminate()
         process.wait(10)
+        log.close()
