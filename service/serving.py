@@ -5,8 +5,9 @@ docs/deployment.md for the choice and its limits.
   ≥ 27 defers it after a few seconds); a request takes a thread while it is read and run.
   `--threads` per worker (32 by default) bound how many clients can be served at once; a
   costly request ties up one thread, never the worker. A client that sends part of its
-  request and stalls does hold a thread: many of them need the proxy below. The worker's heartbeat runs on its
-  main thread, so a long streaming export is never taken for a hung worker.
+  request and stalls does hold a thread: many of them need the proxy below. The worker's
+  heartbeat runs on its main thread, so a long streaming export is never taken for a hung
+  worker.
 - Sizes are bounded (request line, header count and size); bodies by MAX_CONTENT_LENGTH.
 - The errors gunicorn answers itself (400, 414, 431) are problem+json too.
 - No control socket: gunicorn ≥ 25 opens one at a single path per user by default, which
