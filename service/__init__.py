@@ -7,6 +7,7 @@ from . import db
 from . import docs
 from . import errors
 from . import hardening
+from . import ratelimits
 from . import ui
 from .api import Api
 from .api import IdConverter
@@ -39,6 +40,7 @@ def create_app(test_config=None):
     app.url_map.strict_slashes = False
 
     db.init_app(app)
+    ratelimits.init_app(app)  # after the database: a token's budget is looked up there
     app.url_map.converters["id"] = IdConverter
     api = Api(app)
     api.register_converter(IdConverter, id_parameter_schema)

@@ -18,9 +18,32 @@ def _words(value):
     return [word for word in value.replace(",", " ").split() if word]
 
 
+RATE_LIMITS = {  # requests per minute: (per address, per token)
+    "READS": (600, 3000),
+    "COSTLY": (60, 600),  # searches, imports, reads that find nothing
+    "WRITES": (60, 600),
+}
+
+
+def rate_limit_settings():
+    """RATELIMIT_* settings from CLAIMBASE_RATELIMIT_* variables (service/ratelimits.py)."""
+    settings = {}
+    for kind, defaults in RATE_LIMITS.items():
+        for holder, default in zip(("ADDRESS", "TOKEN"), defaults, strict=True):
+            name = f"RATELIMIT_{kind}_{holder}"
+            settings[name] = int(os.environ.get(f"CLAIMBASE_{name}", default))
+    if os.environ.get("CLAIMBASE_RATELIMIT_ENABLED"):
+        settings["RATELIMIT_ENABLED"] = os.environ["CLAIMBASE_RATELIMIT_ENABLED"] not in (
+            "0", "false", "no", "off")
+    if os.environ.get("CLAIMBASE_RATELIMIT_STORAGE_URI"):
+        settings["RATELIMIT_STORAGE_URI"] = os.environ["CLAIMBASE_RATELIMIT_STORAGE_URI"]
+    return settings
+
+
 def from_environment():
     """Settings read from the process environment, with their defaults."""
     return {
+        **rate_limit_settings(),
         "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
         "SEEDS_DIR": Path(os.environ.get("CLAIMBASE_SEEDS", SEEDS_DIR)),
         "STATEMENT_TIMEOUT_MS": int(os.environ.get("CLAIMBASE_STATEMENT_TIMEOUT_MS",

@@ -21,8 +21,8 @@ MAX_JSON_DEPTH = 32
 READ_METHODS = ["GET", "HEAD", "OPTIONS"]
 WRITE_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PATCH", "PUT", "DELETE"]
 WRITE_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match"
-EXPOSED_HEADERS = ["Link", "ETag", "Location", "Retry-After", "RateLimit-Limit",
-                   "RateLimit-Remaining", "RateLimit-Reset"]
+EXPOSED_HEADERS = ["Link", "ETag", "Location", "Retry-After", "X-RateLimit-Limit",
+                   "X-RateLimit-Remaining", "X-RateLimit-Reset"]
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",

@@ -29,14 +29,16 @@ def wait_until_up(base, path="/topics", tries=100):
 
 
 @contextmanager
-def live_server(database_url, cwd, workers=1):
+def live_server(database_url, cwd, workers=1, env=None):
     """Yield the base URL (http://127.0.0.1:PORT) of a server over `database_url` (its log:
     server.log in `cwd`)."""
     port = free_port()
     log = open(Path(cwd) / "server.log", "wb")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [str(CLAIMBASE), "serve", "--port", str(port), "--workers", str(workers)],
-        env={**os.environ, "DATABASE_URL": database_url}, cwd=cwd,
+        # Rate limits off unless the test sets them (tests/test_ratelimits.py does).
+        env={**os.environ, "DATABASE_URL": database_url, "CLAIMBASE_RATELIMIT_ENABLED": "0",
+             **(env or {})}, cwd=cwd,
         stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
