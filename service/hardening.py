@@ -21,8 +21,7 @@ MAX_JSON_DEPTH = 32
 READ_METHODS = ["GET", "HEAD", "OPTIONS"]
 WRITE_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PATCH", "PUT", "DELETE"]
 WRITE_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match"
-EXPOSED_HEADERS = ["Link", "ETag", "Location", "Retry-After", "X-RateLimit-Limit",
-                   "X-RateLimit-Remaining", "X-RateLimit-Reset"]
+EXPOSED_HEADERS = ["Link", "ETag", "Location", "Retry-After"]
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",

@@ -167,7 +167,17 @@ def init_app(app: Flask):
                              exempt_when=lambda: request.method in READ_METHODS),
         ],
         strategy="fixed-window",
-        headers_enabled=True,
+        # Its headers would also put the window's end in the Retry-After of other answers
+        # (a 503's "1" became "60"): only a 429 says when to come back.
+        headers_enabled=False,
     )
     limiter.init_app(app)
+
+    @app.after_request
+    def _retry_after(response):
+        current = limiter.current_limit
+        if response.status_code == 429 and current is not None:
+            response.headers["Retry-After"] = str(max(1, int(current.reset_at - time.time())))
+        return response
+
     return limiter
