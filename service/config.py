@@ -48,6 +48,7 @@ def from_environment():
         "SEEDS_DIR": Path(os.environ.get("CLAIMBASE_SEEDS", SEEDS_DIR)),
         "STATEMENT_TIMEOUT_MS": int(os.environ.get("CLAIMBASE_STATEMENT_TIMEOUT_MS",
                                                    DEFAULT_STATEMENT_TIMEOUT_MS)),
+        "PROXY_HOPS": int(os.environ.get("CLAIMBASE_PROXY_HOPS", 0)),
         "CORS_WRITE_ORIGINS": _words(os.environ.get("CLAIMBASE_CORS_WRITE_ORIGINS", "")),
     }
 

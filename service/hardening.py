@@ -16,6 +16,7 @@ from flask import current_app
 from flask import request
 from flask.json.provider import DefaultJSONProvider
 from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 MAX_JSON_DEPTH = 32
 READ_METHODS = ["GET", "HEAD", "OPTIONS"]
@@ -117,6 +118,9 @@ def add_security_headers(response):
 def init_app(app: Flask):
     """Security headers, CORS and checked JSON for this app."""
     app.json = JSONProvider(app)
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:  # behind deploy/nginx.conf: the client's address is in X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.after_request(add_security_headers)
     CORS(app, methods=READ_METHODS, expose_headers=EXPOSED_HEADERS, max_age=600)
     app.after_request(open_writes_to_configured_origins)

@@ -114,3 +114,17 @@ def test_every_worker_of_a_server_spends_one_budget(new_database_url, tmp_path):
         assert statuses.count(404) == 10, statuses
         assert statuses.count(429) == 30
         assert json.loads(body)["status"] == 429
+
+
+def test_behind_a_proxy_each_forwarded_address_has_its_budget(new_database_url):
+    app = create_app({"TESTING": True, "DATABASE_URL": new_database_url, "PROXY_HOPS": 1,
+                      "RATELIMIT_ENABLED": True, "RATELIMIT_COSTLY_ADDRESS": 1})
+    db = bind(app.extensions["claimbase.db"])
+    with db.connection_context():
+        migrate(db)
+    client = app.test_client()
+    first = {"X-Forwarded-For": "203.0.113.7"}
+    assert client.get("/speakers/nobody-1", headers=first).status_code == 404
+    assert client.get("/speakers/nobody-2", headers=first).status_code == 429
+    other = {"X-Forwarded-For": "203.0.113.8"}
+    assert client.get("/speakers/nobody-3", headers=other).status_code == 404
