@@ -1,13 +1,14 @@
 """A real `claimbase serve` (gunicorn) on a free local port, for tests that need HTTP."""
 
+import http.client
 import os
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 CLAIMBASE = Path(sys.executable).parent / "claimbase"
 
@@ -19,12 +20,19 @@ def free_port():
 
 
 def wait_until_up(base, path="/topics", tries=100):
+    address = urlparse(base)
     for _ in range(tries):
+        # http.client, closed every time: a urlopen that timed out while the workers booted
+        # left its socket to the garbage collector (a ResourceWarning in a later test).
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
         try:
-            urllib.request.urlopen(base + path, timeout=2).close()
+            connection.request("GET", path)
+            connection.getresponse().read()
             return
         except OSError:
             time.sleep(0.1)
+        finally:
+            connection.close()
     raise RuntimeError(f"no server answered at {base}")
 
 
