@@ -52,11 +52,8 @@ class SQLiteStorage(Storage):
 
     def __init__(self, uri=None, wrap_exceptions=False, **options):
         super().__init__(uri, wrap_exceptions, **options)
-        self.path = urlparse(uri).path
-        self.local = threading.local()
-        with self._connection() as connection:
-            connection.execute("CREATE TABLE IF NOT EXISTS counter (key TEXT PRIMARY KEY, "
-                               "hits INTEGER NOT NULL, expires REAL NOT NULL)")
+        self.path = urlparse(uri).path  # opened at the first request, not before: the
+        self.local = threading.local()  # CLI's commands never touch it
 
     @property
     def base_exceptions(self):
@@ -68,6 +65,8 @@ class SQLiteStorage(Storage):
             connection = sqlite3.connect(self.path, timeout=5, isolation_level=None)
             connection.execute("PRAGMA journal_mode = wal")
             connection.execute("PRAGMA synchronous = off")  # counters, not records
+            connection.execute("CREATE TABLE IF NOT EXISTS counter (key TEXT PRIMARY KEY, "
+                               "hits INTEGER NOT NULL, expires REAL NOT NULL)")
             self.local.connection = connection
         return connection
 
