@@ -13,6 +13,7 @@ from service.models import RATINGS
 from .common import LANG
 from .common import MAX_ID
 from .common import SLUG
+from .common import TEXT_LIMITS
 from .common import DateRangeArgsMixin
 from .common import HttpURL
 from .common import PageArgsSchema
@@ -45,7 +46,7 @@ class SpeakerPositionSchema(StrictSchema):
 
 class ClaimSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
-    text = SafeString(required=True, validate=validate.Length(min=1))
+    text = SafeString(required=True, validate=validate.Length(min=1, max=TEXT_LIMITS["claim"]))
     lang = SafeString(load_default=None, allow_none=True, validate=LANG)
     first_seen = fields.Date(load_default=None, allow_none=True)
     status = fields.String(

@@ -29,6 +29,16 @@ LANG = [
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Not an ISO 3166-1 alpha-2 country code.")
 WIKIDATA = [validate.Length(max=20),
             validate.Regexp(r"^Q[1-9][0-9]*$", error="Not a Wikidata item id (Q…).")]
+# Every text a client sends has a length limit, shown as maxLength in the OpenAPI document.
+# Fields without their own Length get this one (names, titles, URLs, labels…); long texts
+# declare theirs (TEXT_LIMITS). A longer value is a 422 naming the field.
+DEFAULT_TEXT_MAX = 2048
+TEXT_LIMITS = {
+    "claim": 10_000,  # one checkable statement
+    "quote": 50_000,  # words as published: a long passage, never a whole document
+    "note": 10_000,  # a quote's context, a review's explanation, a speaker's description
+    "document": 2_000_000,  # a source's full text, in which quotes are located
+}
 
 
 class SafeString(fields.String):
@@ -86,12 +96,28 @@ def encode_cursor(after):
     return base64.urlsafe_b64encode(payload).decode("ascii").rstrip("=")
 
 
+def has_length_limit(field):
+    return any(isinstance(v, validate.Length) and v.max is not None for v in field.validators)
+
+
+def limit_text_length(field):
+    """Give a loadable text field the default length limit unless it has its own."""
+    if isinstance(field, fields.List):
+        limit_text_length(field.inner)
+    elif (isinstance(field, fields.String) and not field.dump_only
+          and not has_length_limit(field)):
+        field.validators.append(validate.Length(max=DEFAULT_TEXT_MAX))
+
+
 class StrictSchema(ma.Schema):
-    """Unknown fields are errors, never silently ignored."""
+    """Unknown fields are errors, never silently ignored; every text has a length limit."""
 
     class Meta:
         unknown = ma.RAISE
         ordered = True
+
+    def on_bind_field(self, field_name, field_obj):
+        limit_text_length(field_obj)
 
 
 class PageArgsSchema(StrictSchema):

@@ -7,6 +7,7 @@ from service.models import QUOTE_KINDS
 
 from .common import LANG
 from .common import MAX_ID
+from .common import TEXT_LIMITS
 from .common import DateRangeArgsMixin
 from .common import PageArgsSchema
 from .common import SafeString
@@ -41,13 +42,14 @@ class QuoteSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     text = SafeString(
         required=True,
-        validate=validate.Length(min=1),
+        validate=validate.Length(min=1, max=TEXT_LIMITS["quote"]),
         metadata={"description": "The words exactly as published."},
     )
     lang = SafeString(load_default=None, allow_none=True, validate=LANG)
     kind = SafeString(required=True, validate=validate.OneOf(QUOTE_KINDS))
     said_on = fields.Date(load_default=None, allow_none=True)
-    context = SafeString(load_default=None, allow_none=True)
+    context = SafeString(load_default=None, allow_none=True,
+                         validate=validate.Length(max=TEXT_LIMITS["note"]))
     speaker = fields.Nested(SpeakerSchema, only=SPEAKER_REF, dump_only=True)
     via = fields.Nested(
         SpeakerSchema,

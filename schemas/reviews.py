@@ -7,6 +7,7 @@ from service.models import RATINGS
 from service.ratings import unmapped
 
 from .common import LANG
+from .common import TEXT_LIMITS
 from .common import HttpURL
 from .common import SafeString
 from .common import StrictSchema
@@ -31,7 +32,8 @@ class ReviewSchema(StrictSchema):
     lang = SafeString(load_default=None, allow_none=True, validate=LANG)
     title = SafeString(load_default=None, allow_none=True,
                        metadata={"description": "The fact-check's headline."})
-    explanation = SafeString(load_default=None, allow_none=True, metadata={
+    explanation = SafeString(load_default=None, allow_none=True,
+                             validate=validate.Length(max=TEXT_LIMITS["note"]), metadata={
         "description": "Why this verdict, in a sentence or two (ratingExplanation)."})
 
     def _publisher_slug(self, review):

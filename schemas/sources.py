@@ -7,6 +7,7 @@ from service.models import SOURCE_KINDS
 
 from .common import LANG
 from .common import SLUG
+from .common import TEXT_LIMITS
 from .common import HttpURL
 from .common import PageArgsSchema
 from .common import SafeString
@@ -33,6 +34,7 @@ class SourceSchema(StrictSchema):
     text = SafeString(
         load_default=None,
         allow_none=True,
+        validate=validate.Length(max=TEXT_LIMITS["document"]),
         metadata={"description": "The full text, exactly as published, when Claimbase holds it."},
     )
     counts = fields.Nested(SourceCountsSchema, dump_only=True)

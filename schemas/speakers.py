@@ -9,6 +9,7 @@ from service.models import SPEAKER_KINDS
 from .common import COUNTRY
 from .common import LANG
 from .common import SLUG
+from .common import TEXT_LIMITS
 from .common import WIKIDATA
 from .common import PageArgsSchema
 from .common import SafeString
@@ -35,7 +36,8 @@ class SpeakerSchema(StrictSchema):
     name = SafeString(required=True, validate=validate.Length(min=1, max=255))
     kind = SafeString(required=True, validate=validate.OneOf(SPEAKER_KINDS))
     country = SafeString(load_default=None, allow_none=True, validate=COUNTRY)
-    description = SafeString(load_default=None, allow_none=True)
+    description = SafeString(load_default=None, allow_none=True,
+                             validate=validate.Length(max=TEXT_LIMITS["note"]))
     wikidata_id = SafeString(load_default=None, allow_none=True, validate=WIKIDATA)
     aliases = fields.List(fields.Nested(AliasSchema), attribute="alias_list", dump_only=True)
     counts = fields.Nested(SpeakerCountsSchema, dump_only=True)

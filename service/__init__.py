@@ -1,12 +1,13 @@
 """Claimbase: quotes, speakers, sources and contested claims, for fact-checkers."""
 
 from flask import Flask
-from flask_cors import CORS
 
 from . import config
 from . import db
 from . import docs
 from . import errors
+from . import hardening
+from . import ratelimits
 from . import ui
 from .api import Api
 from .api import IdConverter
@@ -34,13 +35,13 @@ def create_app(test_config=None):
     app.config.from_mapping(config.from_environment())
     if test_config:
         app.config.from_mapping(test_config)
+    hardening.init_app(app)  # checked JSON, security headers, CORS (reads open, writes closed)
     app.json.ensure_ascii = False  # "Poutine", "’", « » as they are
     app.json.sort_keys = False  # fields in schema order
     app.url_map.strict_slashes = False
 
-    # A public read API: browsers on any origin may read it (writes will need a token).
-    CORS(app, expose_headers=["Link"])
     db.init_app(app)
+    ratelimits.init_app(app)  # after the database: a token's budget is looked up there
     app.url_map.converters["id"] = IdConverter
     api = Api(app)
     api.register_converter(IdConverter, id_parameter_schema)

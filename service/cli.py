@@ -1,6 +1,7 @@
 """The `claimbase` command: init-db, migrate, seed, serve (and Flask's own commands)."""
 
 import contextlib
+import importlib.metadata
 import io
 import os
 import sys
@@ -112,30 +113,29 @@ def seed_command(files):
 @click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), type=int,
               show_default="5000")
 @click.option("--workers", default=lambda: int(os.environ.get("WEB_CONCURRENCY", 2)), type=int,
-              show_default="2")
+              show_default="2", help="Processes (one event loop each).")
+@click.option("--threads", default=lambda: int(os.environ.get("CLAIMBASE_THREADS", 32)),
+              type=click.IntRange(1, 256), show_default="32",
+              help="Threads per process, each serving one request at a time.")
 @with_appcontext
-def serve_command(host, port, workers):
+def serve_command(host, port, workers, threads):
     """Serve the API with gunicorn; creates, migrates and seeds a new database first."""
-    from gunicorn.app.base import BaseApplication
+    from .serving import PortInUse
+    from .serving import Server
+    from .serving import check_port_free
 
+    try:
+        check_port_free(host, port)
+    except PortInUse as error:
+        fail(str(error))
     app = current_app._get_current_object()
     prepare_database(app)
     database = app.extensions["claimbase.db"]
     database.close()
     if hasattr(database, "close_all"):  # no pooled connection may cross the fork
         database.close_all()
-
-    class Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", "-")
-
-        def load(self):
-            return app
-
     click.echo(f"Claimbase on http://{host}:{port}/ (docs: /docs) — {app.config['DATABASE_URL']}")
-    Server().run()
+    Server(app, host, port, workers, threads).run()
 
 
 def _resource_of(path, given):
@@ -320,7 +320,17 @@ def _create_app():
     return create_app()
 
 
-cli = FlaskGroup(create_app=_create_app, help="Claimbase: quotes, speakers and contested claims.")
+def _version():
+    return importlib.metadata.version("claimbase")
+
+
+# Claimbase's commands only: not Flask's run/shell/routes, nor its --app/--env-file options.
+cli = FlaskGroup(create_app=_create_app, add_default_commands=False, add_version_option=False,
+                 load_dotenv=False, set_debug_flag=False,
+                 help="Claimbase: quotes, speakers and contested claims.")
+cli.params = [p for p in cli.params if p.name not in ("app", "env_file", "debug")]
+cli = click.version_option(_version(), "--version", prog_name="claimbase",
+                           message="%(prog)s %(version)s")(cli)
 
 
 def main():

@@ -8,15 +8,48 @@ SEEDS_DIR = ROOT / "seeds"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 DEFAULT_DATABASE_URL = "sqlite:///claimbase.db"
+DEFAULT_STATEMENT_TIMEOUT_MS = 5000  # per statement, during a request (service/costs.py)
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+
+
+def _words(value):
+    """A comma- or space-separated setting as a list."""
+    return [word for word in value.replace(",", " ").split() if word]
+
+
+RATE_LIMITS = {  # requests per minute: (per address, per token)
+    "READS": (600, 3000),
+    "COSTLY": (60, 600),  # searches, imports, reads that find nothing
+    "WRITES": (60, 600),
+}
+
+
+def rate_limit_settings():
+    """RATELIMIT_* settings from CLAIMBASE_RATELIMIT_* variables (service/ratelimits.py)."""
+    settings = {}
+    for kind, defaults in RATE_LIMITS.items():
+        for holder, default in zip(("ADDRESS", "TOKEN"), defaults, strict=True):
+            name = f"RATELIMIT_{kind}_{holder}"
+            settings[name] = int(os.environ.get(f"CLAIMBASE_{name}", default))
+    if os.environ.get("CLAIMBASE_RATELIMIT_ENABLED"):
+        settings["RATELIMIT_ENABLED"] = os.environ["CLAIMBASE_RATELIMIT_ENABLED"] not in (
+            "0", "false", "no", "off")
+    if os.environ.get("CLAIMBASE_RATELIMIT_STORAGE_URI"):
+        settings["RATELIMIT_STORAGE_URI"] = os.environ["CLAIMBASE_RATELIMIT_STORAGE_URI"]
+    return settings
 
 
 def from_environment():
     """Settings read from the process environment, with their defaults."""
     return {
+        **rate_limit_settings(),
         "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
         "SEEDS_DIR": Path(os.environ.get("CLAIMBASE_SEEDS", SEEDS_DIR)),
+        "STATEMENT_TIMEOUT_MS": int(os.environ.get("CLAIMBASE_STATEMENT_TIMEOUT_MS",
+                                                   DEFAULT_STATEMENT_TIMEOUT_MS)),
+        "PROXY_HOPS": int(os.environ.get("CLAIMBASE_PROXY_HOPS", 0)),
+        "CORS_WRITE_ORIGINS": _words(os.environ.get("CLAIMBASE_CORS_WRITE_ORIGINS", "")),
     }
 
 

@@ -12,6 +12,9 @@ from playhouse.migrations import Runner
 
 from .analysis import register_functions
 from .config import MIGRATIONS_DIR
+from .costs import BudgetedConnection
+from .costs import limit_statements
+from .costs import release_statements
 
 database = DatabaseProxy()
 
@@ -27,6 +30,7 @@ SQLITE_PRAGMAS = {
 # connect, no pragmas and, on PostgreSQL, no authentication round trips. Flask's teardown
 # "closes" the connection, which returns it to the pool.
 POOL = {"max_connections": 32, "stale_timeout": 300}
+CONNECT_TIMEOUT_S = 5  # PostgreSQL: a server that does not answer is a 503, not a hung worker
 
 
 class BaseModel(Model):
@@ -49,17 +53,22 @@ def open_database(url, pool=True):
         if url.rstrip("/").endswith(":memory:") or url in ("sqlite://", "sqlite:///"):
             # An in-memory database vanishes with each per-request connection.
             raise ValueError("in-memory SQLite is not supported; give a file path")
+        # Budgeted connections let requests bound their statements (service/costs.py).
+        # A pooled connection serves one thread at a time, but not always the thread that
+        # opened it (requests run in a thread pool): sqlite3 must not insist on that.
+        options = {"pragmas": SQLITE_PRAGMAS, "factory": BudgetedConnection,
+                   "check_same_thread": False}
         if not pool:
-            db = db_url.connect(url, pragmas=SQLITE_PRAGMAS)
+            db = db_url.connect(url, **options)
         else:
-            db = db_url.connect(url.replace("sqlite", "sqlite+pool", 1), pragmas=SQLITE_PRAGMAS,
-                                **POOL)
+            db = db_url.connect(url.replace("sqlite", "sqlite+pool", 1), **options, **POOL)
         register_functions(db)  # the search triggers call it (migration 0009)
         return db
     if scheme in ("postgres", "postgresql"):
+        options = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
         if not pool:
-            return db_url.connect(url)
-        return db_url.connect(url.replace(scheme, f"{scheme}+pool", 1), **POOL)
+            return db_url.connect(url, **options)
+        return db_url.connect(url.replace(scheme, f"{scheme}+pool", 1), **options, **POOL)
     raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r} (use sqlite or postgresql)")
 
 
@@ -80,10 +89,12 @@ def init_app(app: Flask):
     def _connect():
         database.initialize(db)
         db.connect(reuse_if_open=True)
+        limit_statements(db, app.config["STATEMENT_TIMEOUT_MS"])
 
     @app.teardown_request
     def _close(exc):
         if not db.is_closed():
+            release_statements(db)
             db.close()
 
     return db

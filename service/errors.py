@@ -5,7 +5,10 @@ import logging
 import re
 
 from flask import Flask
+from flask import current_app
 from flask import request
+from gunicorn.http.errors import NoMoreData
+from gunicorn.http.errors import ParseException
 from peewee import IntegrityError
 from peewee import OperationalError
 from werkzeug.exceptions import BadRequest
@@ -16,6 +19,8 @@ from werkzeug.exceptions import UnprocessableEntity as UnprocessableEntityBase
 
 from . import dberrors
 from . import idempotency
+from .costs import QueryTooCostly
+from .costs import is_statement_timeout
 
 PROBLEM_MIMETYPE = "application/problem+json"
 IDEMPOTENCY_STATUS = {
@@ -93,14 +98,14 @@ def flatten_errors(errors):
     return flat
 
 
-def problem_body(status, detail=None, errors=None):
-    """The problem+json document for an HTTP status."""
+def problem_body(status, detail=None, errors=None, instance=None):
+    """The problem+json document for an HTTP status (`instance`: the request's path)."""
     body = {
         "type": "about:blank",
         "title": http.HTTPStatus(status).phrase,
         "status": status,
         "detail": detail or http.HTTPStatus(status).description,
-        "instance": request.path,
+        "instance": instance or request.path,
     }
     if errors:
         body["errors"] = errors
@@ -174,8 +179,32 @@ def register_error_handlers(app: Flask):
         status = IDEMPOTENCY_STATUS[type(error)]
         return problem_body(status, str(error)), status, {"Content-Type": PROBLEM_MIMETYPE}
 
+    @app.errorhandler(ParseException)
+    @app.errorhandler(NoMoreData)
+    def _malformed_body(error):
+        # The server reads a body only as the app asks for it: its framing errors surface here.
+        detail = f"The request body could not be read: {error}."
+        return problem_body(400, detail), 400, {"Content-Type": PROBLEM_MIMETYPE}
+
+    @app.errorhandler(TimeoutError)
+    def _body_stalled(error):
+        detail = "The request body stopped arriving; send it again, without pauses."
+        return problem_body(408, detail), 408, {"Content-Type": PROBLEM_MIMETYPE}
+
+    @app.errorhandler(QueryTooCostly)
+    def _too_costly(error):
+        body = problem_body(400, str(error), {error.field: [str(error)]})
+        return body, 400, {"Content-Type": PROBLEM_MIMETYPE}
+
     @app.errorhandler(OperationalError)
     def _database(error):
+        if is_statement_timeout(error):
+            log.warning("statement stopped by its time budget: %s", request.full_path)
+            seconds = current_app.config["STATEMENT_TIMEOUT_MS"] / 1000
+            detail = (f"The query took longer than {seconds:g} s and was stopped: ask for less "
+                      "(fewer search terms, a narrower filter, a smaller page).")
+            return problem_body(503, detail), 503, {"Content-Type": PROBLEM_MIMETYPE,
+                                                    "Retry-After": "5"}
         return database_problem(error)
 
     @app.errorhandler(Exception)

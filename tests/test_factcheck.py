@@ -51,9 +51,12 @@ def server(new_database_url, tmp_path):
 
 @pytest.fixture
 def factchecktools(server):
-    """Google's client, with the discovery document it ships, pointed at Claimbase."""
-    return build("factchecktools", "v1alpha1", developerKey="any-key", static_discovery=True,
-                 client_options={"api_endpoint": server})
+    """Google's client, with the discovery document it ships, pointed at Claimbase. Closed
+    after the test: the server keeps connections alive, and httplib2 keeps them open."""
+    client = build("factchecktools", "v1alpha1", developerKey="any-key", static_discovery=True,
+                   client_options={"api_endpoint": server})
+    yield client
+    client.close()
 
 
 def test_search_answers_field_by_field(factchecktools):

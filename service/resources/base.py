@@ -11,7 +11,10 @@ from flask import g
 from flask import make_response
 from flask import request
 from flask import url_for
+from webargs import core
 from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import is_json_request
+from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import PreconditionRequired
 
 from schemas.common import encode_cursor
@@ -19,6 +22,8 @@ from service import idempotency
 from service.auth import require
 from service.errors import PreconditionFailed
 from service.errors import etag
+from service.hardening import UnsafeJSON
+from service.hardening import loads_checked
 
 IF_MATCH = {
     "in": "header",
@@ -41,11 +46,23 @@ IDEMPOTENCY_KEY = {
 WRITE_PROBLEMS = (400, 401, 403, 422)
 
 
+class Parser(FlaskParser):
+    """webargs' parser, reading JSON bodies through the checked loader (depth, Unicode)."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return core.missing
+        try:
+            return loads_checked(req.get_data(cache=True))
+        except UnsafeJSON as error:
+            raise BadRequest(description=f"{error}.") from None
+
+
 class Blueprint(flask_smorest.Blueprint):
     """A flask-smorest Blueprint whose arguments reject unknown fields (the schemas say RAISE)
     and whose query-string errors are 400 Bad Request."""
 
-    ARGUMENTS_PARSER = FlaskParser(unknown=None)
+    ARGUMENTS_PARSER = Parser(unknown=None)
 
     def arguments(self, schema, *, location="json", **kwargs):
         if location == "query":

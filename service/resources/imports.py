@@ -14,6 +14,7 @@ from service.auth import import_role
 from service.errors import UnprocessableEntity
 from service.examples import example
 from service.formats import FORMATS
+from service.hardening import read_body
 from service.importer import ImportFailed
 from service.importer import import_stream
 
@@ -61,8 +62,7 @@ class Imports(MethodView):
             raise UnsupportedMediaType(description=(
                 f"format={args['format']} takes a body of type " + " or ".join(sorted(accepted))
                 + "."))
-        text = io.TextIOWrapper(io.BytesIO(request.get_data(cache=False)), encoding="utf-8",
-                                newline="")
+        text = io.TextIOWrapper(io.BytesIO(read_body()), encoding="utf-8", newline="")
         try:
             return import_stream(text, args["format"], actor(),
                                  skip_invalid=args["skip_invalid"], resource=args.get("resource"),
