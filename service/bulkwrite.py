@@ -29,6 +29,7 @@ from schemas.stances import StanceSchema
 from schemas.topics import TopicSchema
 
 from .formats.base import RecordError
+from .matching import index_claims
 from .models import POSITIONS
 from .models import Alias
 from .models import Appearance
@@ -711,6 +712,7 @@ class Batch:
         ids = self.created("claims", Claim, list(new.values()), "claim")
         claim_ids = dict(zip(new, ids, strict=True))
         parts.flush(self, claim_ids)
+        index_claims([*ids, *(c.id for c in existing.values())])  # the batch's, in bulk
 
     @staticmethod
     def _resolved(topics, stances):

@@ -27,6 +27,7 @@ from schemas.stances import StanceSchema
 from schemas.topics import TopicSchema
 
 from .db import database
+from .matching import index_claims
 from .models import Alias
 from .models import Claim
 from .models import ClaimTopic
@@ -185,6 +186,7 @@ class _Loader:
 
     def load_claims(self):
         nested = ("ref", "topics", "stances", "reviews")
+        loaded = []
         for i, record in enumerate(self.dataset.get("claims", [])):
             place = f"claims[{i}]"
             data = _validate(ClaimSchema(), record, place, self.problems, refs=nested)
@@ -192,6 +194,7 @@ class _Loader:
                 continue
             lookup = {"text": data.pop("text"), "lang": data.pop("lang")}
             claim = self.get_or_create(Claim, "claims", lookup, data)
+            loaded.append(claim.id)
             for j, slug in enumerate(record.get("topics", [])):
                 topic = self.ref(self.topics, slug, f"{place}.topics[{j}]")
                 if topic:
@@ -207,6 +210,7 @@ class _Loader:
                     lookup = {"claim": claim, "publisher": data.pop("publisher"),
                               "url": data.pop("url")}
                     self.get_or_create(Review, "reviews", lookup, data)
+        index_claims(loaded)
 
     def load_stance(self, claim, record, place):
         refs = ("speaker", "quote", "source")

@@ -13,6 +13,7 @@ from .db import write_transaction
 from .errors import PreconditionFailed
 from .errors import UnprocessableEntity
 from .errors import not_found
+from .matching import index_claims
 from .models import Alias
 from .models import Change
 from .models import Claim
@@ -283,12 +284,16 @@ def delete_quote(quote, version, actor):
 
 def create_claim(data, actor):
     with write_transaction():
-        return _create(Claim, "claim", data, actor)
+        claim = _create(Claim, "claim", data, actor)
+        index_claims([claim.id])
+        return claim
 
 
 def update_claim(claim, version, data, actor):
     with write_transaction():
-        return _update(Claim, "claim", claim, version, data, actor)
+        fresh = _update(Claim, "claim", claim, version, data, actor)
+        index_claims([claim.id])
+        return fresh
 
 
 def delete_claim(claim, version, actor):
@@ -316,7 +321,9 @@ def add_review(claim, data, actor, version=None):
         data = {**data, "rating": normalise_rating(data.get("rating_label"))}
     with write_transaction():
         _touch(claim, version)
-        return _create(Review, "review", {**data, "claim": claim}, actor, claim)
+        review = _create(Review, "review", {**data, "claim": claim}, actor, claim)
+        index_claims([claim.id])  # its title is matched too
+        return review
 
 
 def _remove_part(claim, model, resource, part_id, version, actor):
@@ -337,7 +344,9 @@ def remove_stance(claim, stance_id, version, actor):
 
 
 def remove_review(claim, review_id, version, actor):
-    _remove_part(claim, Review, "review", review_id, version, actor)
+    with write_transaction():
+        _remove_part(claim, Review, "review", review_id, version, actor)
+        index_claims([claim.id])  # its title was matched too
 
 
 def tag_claim(claim, topic, version, actor):
