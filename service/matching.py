@@ -8,8 +8,8 @@ by the database over the posting lists of the query's own terms only, on both ba
 
 The analyzer: social-media noise stripped, Unicode words, accents and case folded, stop
 words dropped (negations kept: "not" changes a claim), Snowball stems. Names (capitalised
-words) and numbers weigh more in a query, because a paraphrase keeps them when it changes
-every other word.
+words) and numbers are told apart, to say what a match shares and to be weighted in a query
+(the weights measured best at 1: see docs/matching.md).
 """
 
 import hashlib
@@ -25,6 +25,7 @@ from dataclasses import field
 import snowballstemmer
 from peewee import SQL
 from peewee import Case
+from peewee import Value
 from peewee import fn
 
 from .db import database
@@ -36,9 +37,11 @@ from .models import Review
 # BM25 (Robertson/Spärck Jones); k1 and b tuned on the CheckThat! 2020 train split
 # (bench/matching.py), never on dev.
 K1 = 1.2
-B = 0.75
-NAME_WEIGHT = 2.0  # a query term written with a capital letter (a name)
-NUMBER_WEIGHT = 2.0  # a query term with a digit
+B = 0.5
+# Names and numbers can weigh more in a query; on train, any weight above 1 lowered MAP@5
+# (docs/matching.md), so they count as other words, and are reported apart in `shared`.
+NAME_WEIGHT = 1.0  # a query term written with a capital letter (a name)
+NUMBER_WEIGHT = 1.0  # a query term with a digit
 MAX_TERM_LENGTH = 100  # the indexed column's width
 MAX_QUERY_TERMS = 64  # the terms of a query that count (the rarest first)
 # A near-duplicate: the same normalised text, or this similarity with the claim's text or a
@@ -65,25 +68,36 @@ STEMMERS = {"ar": "arabic", "da": "danish", "de": "german", "el": "greek", "en":
 
 # --- the analyzer -------------------------------------------------------------------------
 
-_URL = re.compile(r"(?:https?://|www\.)\S+|\bpic\.twitter\.com/\S+", re.IGNORECASE)
-# A tweet's scraped signature: "— Name (@handle) January 6, 2020" (the date optional).
-_SIGNATURE = re.compile(r"[—–]\s*[^—–\n]{0,80}?\(@\w+\)(?:\s+\w+\s+\d{1,2},\s+\d{4})?")
-_HANDLE = re.compile(r"(?<![\w@])@\w+")
+_PIC = re.compile(r"pic\.twitter\.com/\S+", re.IGNORECASE)  # often glued to a hashtag
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# The handle in a scraped signature, "— Ilhan Omar (@IlhanMN) January 6, 2020": the name and
+# the date stay, as words (a claim often names who made it, and when).
+_SIGNED_HANDLE = re.compile(r"\(@\w+\)")
+_HANDLE = re.compile(r"(?<![\w@])@(\w+)")
 _HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)")
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d")
+_NOT_TEXT = {"So", "Sk", "Cs", "Co"}  # symbols (emoji, flags, skin tones), surrogates, private
+_JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
+
+
+def _as_words(match):
+    """A handle or hashtag as the words it is made of (@BetoORourke → Beto ORourke)."""
+    return " " + _CAMEL.sub(" ", match.group(1)) + " "
 
 
 def strip_noise(text):
-    """The claim in a social-media text: without URLs, pic.twitter.com links, signatures,
-    @handles, emoji, and with hashtags as words (#StopTheSteal → Stop The Steal)."""
-    text = _SIGNATURE.sub(" ", text)
+    """The claim in a social-media text: without URLs, pic.twitter.com links, a signature's
+    handle, emoji, and the @ and # syntax (handles and hashtags become their words:
+    #StopTheSteal → Stop The Steal). docs/matching.md gives the measurements behind it."""
+    text = _PIC.sub(" ", text)
     text = _URL.sub(" ", text)
-    text = _HANDLE.sub(" ", text)
-    text = _HASHTAG.sub(lambda m: _CAMEL.sub(" ", m.group(1)), text)
-    return "".join(" " if unicodedata.category(c) in ("So", "Sk", "Cs", "Co")
-                   or c in "\u200d\ufe0f" else c for c in text)
+    text = _SIGNED_HANDLE.sub(" ", text)
+    text = _HANDLE.sub(_as_words, text)
+    text = _HASHTAG.sub(_as_words, text)
+    return "".join(" " if unicodedata.category(c) in _NOT_TEXT or c in _JOINERS else c
+                   for c in text)
 
 
 def fold(word):
@@ -280,7 +294,8 @@ def rank(terms, limit, conditions=()):
     factor = {t: idf[t] * weights[t] * (K1 + 1) for t in kept}
     ceiling = sum(factor.values())
     weight = Case(ClaimTerm.term, [(t, factor[t] / ceiling) for t in kept])
-    norm = ClaimMatch.length * (K1 * B / mean) + K1 * (1 - B)
+    # Value(converter=False): the length column would otherwise round the factor to an int.
+    norm = ClaimMatch.length * Value(K1 * B / mean, converter=False) + K1 * (1 - B)
     score = fn.SUM(weight * ClaimTerm.tf / (ClaimTerm.tf + norm))
     query = (ClaimTerm.select(ClaimTerm.claim, score.alias("score"))
              .join(ClaimMatch, on=(ClaimMatch.claim == ClaimTerm.claim))
