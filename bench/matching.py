@@ -24,8 +24,13 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.parse import urlunparse
+
+import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,10 +65,25 @@ def read_qrels(path):
     return relevant
 
 
-def fresh_app(url=None):
-    directory = tempfile.mkdtemp(prefix="claimbase-matching-")
-    app = create_app({"DATABASE_URL": url or f"sqlite:///{directory}/bench.db",
-                      "DATABASE_POOL": False})
+def new_database(postgres=None):
+    """The URL of a new, empty database: a SQLite file in a temporary directory, or a new
+    database on the PostgreSQL server of `postgres` (an admin URL; dropped by drop())."""
+    if not postgres:
+        return f"sqlite:///{tempfile.mkdtemp(prefix='claimbase-matching-')}/bench.db"
+    name = f"claimbase_bench_matching_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(urlparse(postgres)._replace(path=f"/{name}"))
+
+
+def drop(postgres, url):
+    if postgres:
+        with psycopg.connect(postgres, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{urlparse(url).path[1:]}" WITH (FORCE)')
+
+
+def fresh_app(url):
+    app = create_app({"DATABASE_URL": url, "DATABASE_POOL": False})
     db = bind(app.extensions["claimbase.db"])
     db.connect(reuse_if_open=True)
     migrate(db)
@@ -119,7 +139,7 @@ def quality(args):
         value = getattr(args, name.lower())
         if value is not None:
             setattr(matching, name, value)
-    _, db = fresh_app()
+    _, db = fresh_app(new_database())
     vclaims_of = import_verified(db)
     print(f"k1={matching.K1} b={matching.B} names×{matching.NAME_WEIGHT} "
           f"numbers×{matching.NUMBER_WEIGHT}")
@@ -152,12 +172,20 @@ def fill(count):
 
 
 def latency(args):
-    app, db = fresh_app(args.postgres)
-    import_verified(db)
-    if args.claims > Claim.select().count():
-        fill(args.claims - Claim.select().count())
-    refresh_statistics(db)
-    db.close()
+    url = new_database(args.postgres)
+    try:
+        _, db = fresh_app(url)
+        import_verified(db)
+        if args.claims > Claim.select().count():
+            fill(args.claims - Claim.select().count())
+        refresh_statistics(db)
+        db.close()
+        time_queries(args, create_app({"DATABASE_URL": url}))  # pooled, as served
+    finally:
+        drop(args.postgres, url)
+
+
+def time_queries(args, app):
     client = app.test_client()
     tweets = [text[:280] for _, text in read_tsv(DATA / "dev.tweets.tsv")]
     for text in tweets[:10]:  # warm the caches
@@ -184,7 +212,8 @@ def main():
     q.set_defaults(run=quality)
     lat = commands.add_parser("latency")
     lat.add_argument("--claims", type=int, default=10_000)
-    lat.add_argument("--postgres", help="a PostgreSQL URL of an empty database (else SQLite)")
+    lat.add_argument("--postgres", help="a PostgreSQL admin URL: the bench creates its own "
+                     "database there, and drops it (else SQLite)")
     lat.set_defaults(run=latency)
     args = parser.parse_args()
     args.run(args)

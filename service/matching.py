@@ -12,6 +12,7 @@ words) and numbers are told apart, to say what a match shares and to be weighted
 (the weights measured best at 1: see docs/matching.md).
 """
 
+import functools
 import hashlib
 import math
 import re
@@ -106,14 +107,14 @@ def fold(word):
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def _stemmer(lang):
-    name = STEMMERS.get((lang or "en").split("-")[0].lower())
-    if name is None:
-        return None
-    local = _stemmers.__dict__
-    if name not in local:
-        local[name] = snowballstemmer.stemmer(name)  # not thread-safe: one per thread
-    return local[name]
+@functools.lru_cache(maxsize=200_000)
+def stem(language, word):
+    """A word's Snowball stem in a language (a Snowball name, e.g. 'english'); cached, since
+    stemming was most of a query's time."""
+    stemmers = _stemmers.__dict__  # Snowball stemmers keep state: one per thread
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer(language)
+    return stemmers[language].stemWord(word)
 
 
 _stemmers = threading.local()
@@ -130,7 +131,7 @@ def analyse(text, lang="en"):
     """The Terms of a text, in order: stop words dropped, each word folded and stemmed."""
     base = (lang or "en").split("-")[0].lower()
     stop = STOPWORDS.get(base, frozenset())
-    stemmer = _stemmer(base)
+    language = STEMMERS.get(base)
     terms = []
     for word in _WORD.findall(text.replace("_", " ")):
         folded = fold(word)
@@ -142,8 +143,8 @@ def analyse(text, lang="en"):
             kind = "name"
         else:
             kind = "word"
-        stem = stemmer.stemWord(folded) if stemmer and kind != "number" else folded
-        terms.append(Term(stem[:MAX_TERM_LENGTH], word, kind))
+        stemmed = stem(language, folded) if language and kind != "number" else folded
+        terms.append(Term(stemmed[:MAX_TERM_LENGTH], word, kind))
     return terms
 
 
