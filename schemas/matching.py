@@ -73,3 +73,20 @@ class SimilarMetaSchema(StrictSchema):
 class SimilarResultSchema(StrictSchema):
     data = fields.List(fields.Nested(SimilarClaimSchema))
     meta = fields.Nested(SimilarMetaSchema)
+
+
+class DuplicateArgsSchema(StrictSchema):
+    """POST /claims: whether a near-duplicate of an existing claim may be created."""
+
+    allow_duplicate = fields.Boolean(load_default=False, metadata={"description": (
+        "Create the claim even if it is a near-duplicate of an existing one (same normalised "
+        "text, or a similarity of at least 0.9: docs/matching.md); else such a claim is a 409 "
+        "naming the existing claims.")})
+
+
+class DuplicateSchema(StrictSchema):
+    """An existing claim that a new one nearly duplicates."""
+
+    id = fields.Integer()
+    text = fields.String()
+    similarity = fields.Float()

@@ -9,6 +9,7 @@ from flask import request
 from peewee import IntegrityError
 from peewee import OperationalError
 from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import Conflict
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import PreconditionFailed as PreconditionFailedBase
@@ -43,6 +44,16 @@ class PreconditionFailed(PreconditionFailedBase):
         super().__init__(description="The resource has changed since you read it: "
                          "reload it and apply your change again.")
         self.data = {"extra": {"etag": etag(current_version)} if current_version else {}}
+
+
+class DuplicateClaim(Conflict):
+    """A new claim that is a near-duplicate of existing claims (docs/matching.md); names them."""
+
+    def __init__(self, duplicates):
+        super().__init__(description="This claim is a near-duplicate of an existing claim: "
+                         "add your review or stance to that one, or send the claim again "
+                         "with allow_duplicate=true.")
+        self.data = {"extra": {"duplicates": duplicates}}
 
 
 def etag(version):

@@ -30,6 +30,7 @@ from peewee import Value
 from peewee import fn
 
 from .db import database
+from .errors import DuplicateClaim
 from .models import Claim
 from .models import ClaimMatch
 from .models import ClaimTerm
@@ -61,6 +62,10 @@ they this those through to too under until up very was we were what when where w
 who whom why will with would you your yours yourself yourselves s t d ll m re ve y
 """
 STOPWORDS = {"en": frozenset(_ENGLISH_STOPWORDS.split())}
+# Terms that reverse a claim (English; "n't" is read as "not"). Two texts whose negations
+# differ are not near-duplicates.
+NEGATION_WORDS = "not no nor never none nobody nothing neither without cannot"
+NEGATED_SIMILARITY = 0.5
 STEMMERS = {"ar": "arabic", "da": "danish", "de": "german", "el": "greek", "en": "english",
             "es": "spanish", "fi": "finnish", "fr": "french", "hu": "hungarian",
             "id": "indonesian", "it": "italian", "nl": "dutch", "no": "norwegian",
@@ -79,6 +84,7 @@ _HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)")
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d")
+_NOT = re.compile(r"n['’]t\b", re.IGNORECASE)  # didn't → did not
 _NOT_TEXT = {"So", "Sk", "Cs", "Co"}  # symbols (emoji, flags, skin tones), surrogates, private
 _JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
 
@@ -118,6 +124,7 @@ def stem(language, word):
 
 
 _stemmers = threading.local()
+NEGATIONS = frozenset(stem("english", w) for w in NEGATION_WORDS.split())
 
 
 @dataclass(frozen=True)
@@ -133,7 +140,7 @@ def analyse(text, lang="en"):
     stop = STOPWORDS.get(base, frozenset())
     language = STEMMERS.get(base)
     terms = []
-    for word in _WORD.findall(text.replace("_", " ")):
+    for word in _WORD.findall(_NOT.sub(" not", text).replace("_", " ")):
         folded = fold(word)
         if folded in stop:
             continue
@@ -156,10 +163,15 @@ def normalised_key(text):
 
 
 def similarity(a, b):
-    """Dice coefficient of two term multisets, in [0, 1] (1.0 for reordered clauses)."""
+    """Dice coefficient of two term multisets, in [0, 1] (1.0 for reordered clauses); when
+    their negations differ ("will flood" / "will not flood"), at most NEGATED_SIMILARITY."""
     left, right = Counter(a), Counter(b)
     total = sum(left.values()) + sum(right.values())
-    return 2 * sum((left & right).values()) / total if total else 0.0
+    dice = 2 * sum((left & right).values()) / total if total else 0.0
+    if {t: n for t, n in left.items() if t in NEGATIONS} != {
+            t: n for t, n in right.items() if t in NEGATIONS}:
+        return min(dice, NEGATED_SIMILARITY)
+    return dice
 
 
 # --- the index ----------------------------------------------------------------------------
@@ -375,3 +387,13 @@ def claims_like(text, lang=None, rating=None, publisher=None, since=None, limit=
     attach_claim_details(found)
     matched = " ".join(strip_noise(text).split())
     return {"data": found, "meta": {"count": len(found), "limit": limit, "matched_text": matched}}
+
+
+def refuse_near_duplicates(text, lang=None):
+    """Raise DuplicateClaim (a 409) naming the claims `text` is a near-duplicate of."""
+    found = near_duplicates(text, lang or "en")
+    if found:
+        texts = dict(Claim.select(Claim.id, Claim.text).where(
+            Claim.id.in_([m.claim_id for m in found])).tuples())
+        raise DuplicateClaim([{"id": m.claim_id, "text": texts[m.claim_id],
+                               "similarity": m.duplicate} for m in found])

@@ -14,6 +14,7 @@ from .errors import PreconditionFailed
 from .errors import UnprocessableEntity
 from .errors import not_found
 from .matching import index_claims
+from .matching import refuse_near_duplicates
 from .models import Alias
 from .models import Change
 from .models import Claim
@@ -282,8 +283,11 @@ def delete_quote(quote, version, actor):
 
 # --- claims, with their stances, reviews and topics ----------------------------------------
 
-def create_claim(data, actor):
+def create_claim(data, actor, allow_duplicate=False):
+    """A new claim; a near-duplicate of an existing one is refused (409) unless allowed."""
     with write_transaction():
+        if not allow_duplicate:
+            refuse_near_duplicates(data["text"], data.get("lang"))
         claim = _create(Claim, "claim", data, actor)
         index_claims([claim.id])
         return claim

@@ -263,3 +263,77 @@ def test_the_index_follows_every_write_of_a_claim(client, editor):
     assert similar(client, "plimpton")["data"] == []
     editor.delete(path, editor.etag(path))
     assert similar(client, "quuxian")["data"] == []
+
+
+# --- near-duplicates on write -------------------------------------------------------------
+
+ORIGINAL = "The Glimmerton dam will flood 3 villages, and the governor knew it in 2019."
+
+
+@pytest.fixture
+def original(editor):
+    """A claim to duplicate (created once per database; later tests find it)."""
+    response = editor.post("/claims", {"text": ORIGINAL, "lang": "en"})
+    if response.status_code == 409:
+        return response.get_json()["duplicates"][0]["id"]
+    assert response.status_code == 201
+    return response.get_json()["id"]
+
+
+@pytest.mark.parametrize("variant", [
+    "The Glimmerton dam will flood 3 villages, and the governor knew it in 2019.",
+    "the glimmerton dam will flood 3 villages and the governor knew it in 2019",  # case, marks
+    "THE GLIMMERTON DAM WILL FLOOD 3 VILLAGES — AND THE GOVERNOR KNEW IT IN 2019!!!",
+    "  The   Glimmerton dam will\tflood 3 villages,and the governor knew it in 2019 . ",
+    "The Glimmertón dam will flood 3 villages, and the governor knew it in 2019.",  # accent
+    "The governor knew it in 2019, and the Glimmerton dam will flood 3 villages.",  # reordered
+    "In 2019 the governor knew it: the Glimmerton dam will flood 3 villages.",
+])
+def test_a_near_duplicate_claim_is_a_409_naming_the_existing_one(editor, original, variant):
+    response = editor.post("/claims", {"text": variant, "lang": "en"})
+    assert response.status_code == 409, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    (duplicate,) = response.get_json()["duplicates"]
+    assert duplicate["id"] == original
+    assert duplicate["text"] == ORIGINAL
+    assert duplicate["similarity"] >= matching.DUPLICATE_THRESHOLD
+
+
+@pytest.mark.parametrize("different", [
+    "The Glimmerton dam will flood 4 villages, and the governor knew it in 2019.",
+    "The Glimmerton dam will not flood 3 villages, and the governor knew it in 2019.",
+    "The Glimmerton dam won't flood 3 villages, and the governor knew it in 2019.",
+    "The Glimmerton dam will flood 3 villages.",
+])
+def test_a_different_claim_is_created(editor, original, different):
+    response = editor.post("/claims", {"text": different, "lang": "en"})
+    assert response.status_code == 201, response.get_json()
+    editor.delete(f"/claims/{response.get_json()['id']}",
+                  response.headers["ETag"])  # leave the world as it was
+
+
+def test_allow_duplicate_creates_it_anyway(editor, original):
+    response = editor.post("/claims?allow_duplicate=true", {"text": ORIGINAL.upper(),
+                                                           "lang": "en"})
+    assert response.status_code == 201
+    assert response.get_json()["text"] == ORIGINAL.upper()  # stored as sent
+    editor.delete(f"/claims/{response.get_json()['id']}", response.headers["ETag"])
+
+
+def test_the_same_claim_as_a_review_title_is_a_near_duplicate(editor):
+    # The fixture's claim 1 has the Snopes title "Did 12 Senators Vote Twice on the Harbour
+    # Bill?": the title, posted as a claim, is that claim.
+    response = editor.post("/claims", {"text": "Did 12 senators vote twice on the harbour bill?",
+                                       "lang": "en"})
+    assert response.status_code == 409
+    assert [d["text"] for d in response.get_json()["duplicates"]] == [SENATORS]
+    assert matching.near_duplicates(SENATORS_TITLE)[0].duplicate == 1.0
+
+
+def test_posting_the_same_text_twice_gives_one_claim(editor):
+    first = editor.post("/claims", {"text": "Wobbleford banned umbrellas.", "lang": "en"})
+    second = editor.post("/claims", {"text": "Wobbleford banned umbrellas.", "lang": "en"})
+    assert (first.status_code, second.status_code) == (201, 409)
+    assert second.get_json()["duplicates"] == [{"id": first.get_json()["id"],
+                                                "text": "Wobbleford banned umbrellas.",
+                                                "similarity": 1.0}]

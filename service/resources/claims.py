@@ -7,6 +7,7 @@ from flask.views import MethodView
 from schemas.claims import ClaimQueryArgsSchema
 from schemas.claims import ClaimSchema
 from schemas.common import envelope
+from schemas.matching import DuplicateArgsSchema
 from schemas.matching import SimilarArgsSchema
 from schemas.matching import SimilarBodySchema
 from schemas.matching import SimilarResultSchema
@@ -56,15 +57,19 @@ class Claims(MethodView):
         """
         return page_response(queries.claims_page(**args))
 
-    @blp.write("editor")
+    @blp.write("editor", 409)
     @blp.arguments(ClaimSchema)
+    @blp.arguments(DuplicateArgsSchema, location="query")
     @blp.response(201, ClaimSchema, example=example("claim"))
-    def post(self, data):
+    def post(self, data, args):
         """Create a claim
 
-        Written neutrally; its status follows the stances added to it.
+        Written neutrally; its status follows the stances added to it. A near-duplicate of
+        an existing claim (the same text but for case, accents, punctuation and spacing, or
+        the same words in another order: docs/matching.md) is a 409 whose `duplicates` name
+        the existing claims, unless `allow_duplicate=true`.
         """
-        claim = writes.create_claim(data, actor())
+        claim = writes.create_claim(data, actor(), args["allow_duplicate"])
         return with_etag(queries.claim_by_id(claim.id), 201, location(claim.id))
 
 
