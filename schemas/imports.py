@@ -9,6 +9,11 @@ from service.formats.own import RESOURCES
 from .common import SafeString
 from .common import StrictSchema
 
+DUPLICATES = ("report", "attach", "ignore")
+DUPLICATES_HELP = ("New claims that nearly duplicate a claim of the database (docs/matching.md): "
+                   "`report` lists them in `near_duplicates`; `attach` also gives their "
+                   "reviews, stances, appearances and topics to that claim instead of creating "
+                   "another; `ignore` does not look (the fastest).")
 FORMAT_HELP = "; ".join(f"{name}: {fmt.description}" for name, fmt in FORMATS.items())
 
 
@@ -23,6 +28,8 @@ class ImportArgsSchema(StrictSchema):
     skip_invalid = fields.Boolean(load_default=False, metadata={
         "description": "Import the valid records and report the others (default: one bad "
                        "record and nothing is imported)."})
+    duplicates = fields.String(load_default="report", validate=validate.OneOf(DUPLICATES),
+                               metadata={"description": DUPLICATES_HELP})
 
 
 class ImportProblemSchema(StrictSchema):
@@ -31,6 +38,16 @@ class ImportProblemSchema(StrictSchema):
         "description": "Instead of `line`, for JSON-LD: the record's number in the file."})
     field = fields.String(allow_none=True, metadata={"description": "The field at fault."})
     reason = fields.String()
+
+
+class NearDuplicateSchema(StrictSchema):
+    id = fields.Integer(metadata={"description": "The existing claim."})
+    score = fields.Float(metadata={"description": "The similarity, in [0, 1]."})
+
+
+class NearDuplicateRecordSchema(StrictSchema):
+    line = fields.Integer(metadata={"description": "Where the record starts in the file."})
+    duplicates = fields.List(fields.Nested(NearDuplicateSchema))
 
 
 class ImportReportSchema(StrictSchema):
@@ -45,3 +62,5 @@ class ImportReportSchema(StrictSchema):
     notes = fields.List(fields.String(), metadata={
         "description": "What the import decided for some records, e.g. an empty "
                        "claimReviewed replaced by the fact-check's title."})
+    near_duplicates = fields.List(fields.Nested(NearDuplicateRecordSchema), metadata={
+        "description": "The records whose claim nearly duplicates claims of the database."})

@@ -30,6 +30,7 @@ from schemas.topics import TopicSchema
 
 from .formats.base import RecordError
 from .matching import index_claims
+from .matching import near_duplicates
 from .models import POSITIONS
 from .models import Alias
 from .models import Appearance
@@ -166,8 +167,9 @@ def change_row(actor, action, resource, row_id, values, slug=None, parent=None, 
 class Run:
     """What lasts across the batches of one import: who writes, and resolved references."""
 
-    def __init__(self, actor):
+    def __init__(self, actor, duplicates="report"):
         self.actor = actor
+        self.duplicates = duplicates  # near-duplicate claims: report | attach | ignore
         self.forget()
 
     def forget(self):
@@ -185,12 +187,14 @@ class Outcome:
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
     problems: list = field(default_factory=list)
+    near_duplicates: list = field(default_factory=list)
 
     def add(self, other):
         self.created.update(other.created)
         self.updated.update(other.updated)
         self.unchanged.update(other.unchanged)
         self.problems.extend(other.problems)
+        self.near_duplicates.extend(other.near_duplicates)
 
 
 def _cached_speaker(cache, field_name, value):
@@ -694,11 +698,12 @@ class Batch:
         if texts:
             existing = {(c.text, c.lang): c for c in Claim.select().where(
                 text_start(Claim.text).in_({t[:TEXT_START] for t in texts})) if c.text in texts}
-        parts = ClaimParts.load([c.id for c in existing.values()])
+        attached = self.near_duplicates(checked, existing)
+        parts = ClaimParts.load([c.id for c in [*existing.values(), *attached.values()]])
         new = {}
         for _item, (data, topics, stances, reviews, appearances) in checked:
             key = (data["text"], data["lang"])
-            claim = existing.get(key)
+            claim = existing.get(key) or attached.get(key)
             if claim is not None:
                 self.updated("claims", Claim, claim, {"first_seen": _earliest(
                     claim.first_seen, data["first_seen"])}, "claim")
@@ -713,6 +718,25 @@ class Batch:
         claim_ids = dict(zip(new, ids, strict=True))
         parts.flush(self, claim_ids)
         index_claims([*ids, *(c.id for c in existing.values())])  # the batch's, in bulk
+
+    def near_duplicates(self, checked, existing):
+        """Report the batch's new claims that nearly duplicate a claim of the database
+        (docs/matching.md); with `attach`, {natural key: the claim to attach them to}."""
+        attached = {}
+        if self.run.duplicates == "ignore":
+            return attached
+        for item, (data, *_) in checked:
+            key = (data["text"], data["lang"])
+            if key in existing or key in attached:
+                continue
+            found = near_duplicates(data["text"], data["lang"] or "en")
+            if not found:
+                continue
+            self.outcome.near_duplicates.append({"line": item.line, "duplicates": [
+                {"id": m.claim_id, "score": m.duplicate} for m in found]})
+            if self.run.duplicates == "attach":
+                attached[key] = Claim.get_by_id(found[0].claim_id)
+        return attached
 
     @staticmethod
     def _resolved(topics, stances):

@@ -53,6 +53,7 @@ class ImportReport:
     rejected: int = 0
     problems: list = field(default_factory=list)  # RecordErrors, in file order
     notes: list = field(default_factory=list)
+    near_duplicates: list = field(default_factory=list)  # {line, duplicates: [{id, score}]}
     committed: bool = False
     rejected_lines: set = field(default_factory=set, repr=False)
 
@@ -73,7 +74,8 @@ class ImportReport:
         return {"format": self.format, "records": self.records, "created": dict(+self.created),
                 "updated": dict(+self.updated), "unchanged": dict(+self.unchanged),
                 "rejected": self.rejected, "committed": self.committed,
-                "problems": [p.as_dict() for p in self.problems], "notes": self.notes}
+                "problems": [p.as_dict() for p in self.problems], "notes": self.notes,
+                "near_duplicates": self.near_duplicates}
 
     def summary(self):
         def counts(counter):
@@ -117,6 +119,7 @@ def _write(batch_items, run, report):
     report.created.update(outcome.created)
     report.updated.update(outcome.updated)
     report.unchanged.update(outcome.unchanged)
+    report.near_duplicates.extend(outcome.near_duplicates)
     for problem in outcome.problems:
         report.reject(problem)
 
@@ -127,15 +130,17 @@ def _conflict(item, error):
 
 
 def import_stream(stream, format_name, actor, *, skip_invalid=False, progress=None,
-                  batch_size=BATCH, **options):
+                  batch_size=BATCH, duplicates="report", **options):
     """Import a text stream in one of FORMATS. Returns the ImportReport; raises ImportFailed
     (nothing written) when a record is bad and `skip_invalid` is not set.
 
     `progress(records_done)` is called after each batch; `options` go to the adapter
-    (e.g. `resource` for ndjson/csv, `name` for clef)."""
+    (e.g. `resource` for ndjson/csv, `name` for clef). `duplicates`: new claims that nearly
+    duplicate a claim of the database are listed in `near_duplicates` (`report`), also given
+    to that claim instead of being created (`attach`), or not looked for (`ignore`)."""
     report = ImportReport(format=format_name)
     reader = FORMATS[format_name].items(stream, **options)
-    run = Run(actor)
+    run = Run(actor, duplicates)
     with write_transaction() as transaction:
         for items in _batches(_counted(reader, report), batch_size):
             good = [item for item in items if not isinstance(item, RecordError)]

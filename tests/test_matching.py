@@ -337,3 +337,72 @@ def test_posting_the_same_text_twice_gives_one_claim(editor):
     assert second.get_json()["duplicates"] == [{"id": first.get_json()["id"],
                                                 "text": "Wobbleford banned umbrellas.",
                                                 "similarity": 1.0}]
+
+
+# --- near-duplicates in imports -----------------------------------------------------------
+
+def checkthat_file(*rows):
+    return "\tvclaim\ttitle\n" + "".join(f"{i}\t{claim}\t{title}\n"
+                                        for i, (claim, title) in enumerate(rows))
+
+
+@pytest.fixture
+def connected(matching_app):
+    db = matching_app.extensions["claimbase.db"]
+    db.connect(reuse_if_open=True)
+    yield db  # (a request in the test closes it when it ends; imports reconnect)
+    if not db.is_closed():
+        db.close()
+
+
+def claim_one(client):
+    return client.get("/claims/1").get_json()
+
+
+def test_an_import_reports_near_duplicates_per_record(connected, client):
+    text = checkthat_file(
+        ("12 FICTIONAL SENATORS VOTED TWICE ON THE TESTLAND HARBOUR BILL", "Recount"),
+        ("Did 12 senators vote twice on the harbour bill?", "As a claim, the title"),
+        ("Purple lemurs govern Testland.", "Unrelated"))
+    report = import_text(text, "checkthat", "test")
+    assert report.near_duplicates == [{"line": 2, "duplicates": [{"id": 1, "score": 1.0}]},
+                                      {"line": 3, "duplicates": [{"id": 1, "score": 1.0}]}]
+    assert report.created["claims"] == 3  # reported, still created
+    assert report.as_dict()["near_duplicates"] == report.near_duplicates
+
+
+def test_attach_gives_the_review_to_the_existing_claim(connected, client):
+    reviews = len(claim_one(client)["reviews"])
+    text = checkthat_file(("On the Testland harbour bill, 12 fictional senators voted twice.",
+                           "Senators' Double Vote: a Second Look"))
+    report = import_text(text, "checkthat", "test", duplicates="attach")
+    assert report.near_duplicates[0]["duplicates"][0]["id"] == 1
+    assert report.created["claims"] == 0
+    assert report.created["reviews"] == 1
+    titles = [r["title"] for r in claim_one(client)["reviews"]]
+    assert len(titles) == reviews + 1
+    assert "Senators' Double Vote: a Second Look" in titles
+
+
+def test_ignore_does_not_look(connected):
+    text = checkthat_file(("12 fictional senators voted twice on the Testland harbour bill!!",
+                           "Again"))
+    report = import_text(text, "checkthat", "test", duplicates="ignore")
+    assert report.near_duplicates == []
+    assert report.created["claims"] == 1
+
+
+def test_the_http_import_takes_the_option(editor):
+    response = editor.client.post(
+        "/imports?format=checkthat&duplicates=attach",
+        data=checkthat_file(("The mayor of exampleville banned bicycles in 2019", "Bikes")),
+        headers={**editor.headers(), "Content-Type": "text/tab-separated-values"})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["created"].get("claims", 0) == 0
+    assert [d["score"] for d in body["near_duplicates"][0]["duplicates"]] == [1.0]
+    bad = editor.client.post("/imports?format=checkthat&duplicates=maybe", data="x",
+                             headers={**editor.headers(),
+                                      "Content-Type": "text/tab-separated-values"})
+    assert bad.status_code == 400
+    assert "duplicates" in bad.get_json()["errors"]
