@@ -9,11 +9,14 @@ from service.formats.own import RESOURCES
 from .common import SafeString
 from .common import StrictSchema
 
-DUPLICATES = ("report", "attach", "ignore")
-DUPLICATES_HELP = ("New claims that nearly duplicate a claim of the database (docs/matching.md): "
-                   "`report` lists them in `near_duplicates`; `attach` also gives their "
+DUPLICATES = ("report", "similar", "attach", "ignore")
+DUPLICATES_HELP = ("New claims that duplicate a claim of the database (docs/matching.md): "
+                   "`report` lists in `near_duplicates` those whose normalised text is equal "
+                   "(case, accents, punctuation, spacing); `similar` also those of similarity "
+                   "0.9 or more (reordered clauses, a review's title; one matching query per "
+                   "new claim: slower); `attach` finds them as `similar` does and gives their "
                    "reviews, stances, appearances and topics to that claim instead of creating "
-                   "another; `ignore` does not look (the fastest).")
+                   "another; `ignore` does not look.")
 FORMAT_HELP = "; ".join(f"{name}: {fmt.description}" for name, fmt in FORMATS.items())
 
 

@@ -31,6 +31,8 @@ from schemas.topics import TopicSchema
 from .formats.base import RecordError
 from .matching import index_claims
 from .matching import near_duplicates
+from .matching import normalised_key
+from .matching import same_text_claims
 from .models import POSITIONS
 from .models import Alias
 from .models import Appearance
@@ -721,21 +723,26 @@ class Batch:
 
     def near_duplicates(self, checked, existing):
         """Report the batch's new claims that nearly duplicate a claim of the database
-        (docs/matching.md); with `attach`, {natural key: the claim to attach them to}."""
+        (docs/matching.md); with `attach`, {natural key: the claim to attach them to}.
+
+        `report` compares normalised texts only, in one indexed statement per batch;
+        `similar` and `attach` also run a matching query per new claim (slower)."""
         attached = {}
         if self.run.duplicates == "ignore":
             return attached
-        for item, (data, *_) in checked:
-            key = (data["text"], data["lang"])
-            if key in existing or key in attached:
-                continue
-            found = near_duplicates(data["text"], data["lang"] or "en")
+        records = {(d["text"], d["lang"]): item.line for item, (d, *_) in checked}
+        records = {key: line for key, line in records.items() if key not in existing}
+        equal = same_text_claims(key[0] for key in records)
+        for (text, lang), line in records.items():
+            found = equal.get(normalised_key(text), [])
+            if self.run.duplicates != "report":
+                found = near_duplicates(text, lang or "en")
             if not found:
                 continue
-            self.outcome.near_duplicates.append({"line": item.line, "duplicates": [
+            self.outcome.near_duplicates.append({"line": line, "duplicates": [
                 {"id": m.claim_id, "score": m.duplicate} for m in found]})
             if self.run.duplicates == "attach":
-                attached[key] = Claim.get_by_id(found[0].claim_id)
+                attached[(text, lang)] = Claim.get_by_id(found[0].claim_id)
         return attached
 
     @staticmethod

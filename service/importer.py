@@ -135,9 +135,10 @@ def import_stream(stream, format_name, actor, *, skip_invalid=False, progress=No
     (nothing written) when a record is bad and `skip_invalid` is not set.
 
     `progress(records_done)` is called after each batch; `options` go to the adapter
-    (e.g. `resource` for ndjson/csv, `name` for clef). `duplicates`: new claims that nearly
-    duplicate a claim of the database are listed in `near_duplicates` (`report`), also given
-    to that claim instead of being created (`attach`), or not looked for (`ignore`)."""
+    (e.g. `resource` for ndjson/csv, `name` for clef). `duplicates`: new claims that duplicate
+    a claim of the database are listed in `near_duplicates`: those of equal normalised text
+    (`report`), also those of similar terms (`similar`); `attach` also gives them to that
+    claim instead of creating one; `ignore` does not look (schemas/imports.py)."""
     report = ImportReport(format=format_name)
     reader = FORMATS[format_name].items(stream, **options)
     run = Run(actor, duplicates)

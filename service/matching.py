@@ -391,6 +391,18 @@ def claims_like(text, lang=None, rating=None, publisher=None, since=None, limit=
     return {"data": found, "meta": {"count": len(found), "limit": limit, "matched_text": matched}}
 
 
+def same_text_claims(texts):
+    """{normalised key: [Match]} of the claims whose normalised text is one of `texts`'
+    (one indexed statement per 500 texts: what imports check by default)."""
+    found = {}
+    for chunk in _chunks({normalised_key(t) for t in texts}):
+        query = ClaimMatch.select(ClaimMatch.key, ClaimMatch.claim).where(
+            ClaimMatch.key.in_(chunk)).order_by(ClaimMatch.claim)
+        for key, claim_id in query.tuples():
+            found.setdefault(key, []).append(Match(claim_id, 1.0, {}, 1.0))
+    return found
+
+
 def refuse_near_duplicates(text, lang=None):
     """Raise DuplicateClaim (a 409) naming the claims `text` is a near-duplicate of."""
     found = near_duplicates(text, lang or "en")

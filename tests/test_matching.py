@@ -364,11 +364,21 @@ def test_an_import_reports_near_duplicates_per_record(connected, client):
         ("12 FICTIONAL SENATORS VOTED TWICE ON THE TESTLAND HARBOUR BILL", "Recount"),
         ("Did 12 senators vote twice on the harbour bill?", "As a claim, the title"),
         ("Purple lemurs govern Testland.", "Unrelated"))
-    report = import_text(text, "checkthat", "test")
-    assert report.near_duplicates == [{"line": 2, "duplicates": [{"id": 1, "score": 1.0}]},
-                                      {"line": 3, "duplicates": [{"id": 1, "score": 1.0}]}]
+    report = import_text(text, "checkthat", "test")  # report: equal normalised texts
+    assert report.near_duplicates == [{"line": 2, "duplicates": [{"id": 1, "score": 1.0}]}]
     assert report.created["claims"] == 3  # reported, still created
     assert report.as_dict()["near_duplicates"] == report.near_duplicates
+
+
+def test_similar_also_reports_the_claim_as_a_review_title(connected):
+    text = checkthat_file(
+        ("12 fictional senators voted twice on the Testland harbour bill?!", "Recount 2"),
+        ("Did 12 senators vote twice on the harbour bill", "As a claim, the title again"),
+        ("On the Testland harbour bill, 12 fictional senators voted twice", "Reordered"))
+    report = import_text(text, "checkthat", "test", duplicates="similar")
+    assert [(r["line"], r["duplicates"][0]) for r in report.near_duplicates] == [
+        (2, {"id": 1, "score": 1.0}), (3, {"id": 1, "score": 1.0}),
+        (4, {"id": 1, "score": 1.0})]
 
 
 def test_attach_gives_the_review_to_the_existing_claim(connected, client):
