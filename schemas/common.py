@@ -225,6 +225,9 @@ class ProblemSchema(ma.Schema):
         metadata={"description": "Field name → list of messages, for validation failures."},
     )
     etag = fields.String(metadata={"description": "With 412: the current ETag."})
+    duplicates = fields.List(fields.Dict(), metadata={"description": (
+        "With 409 on POST /claims: the existing claims the new one nearly duplicates "
+        "({id, text, similarity}).")})
 
     class Meta:
         unknown = ma.INCLUDE  # RFC 9457 allows extension members

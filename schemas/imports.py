@@ -9,6 +9,14 @@ from service.formats.own import RESOURCES
 from .common import SafeString
 from .common import StrictSchema
 
+DUPLICATES = ("report", "similar", "attach", "ignore")
+DUPLICATES_HELP = ("New claims that duplicate a claim of the database (docs/matching.md): "
+                   "`report` lists in `near_duplicates` those whose normalised text is equal "
+                   "(case, accents, punctuation, spacing); `similar` also those of similarity "
+                   "0.9 or more (reordered clauses, a review's title; one matching query per "
+                   "new claim: slower); `attach` finds them as `similar` does and gives their "
+                   "reviews, stances, appearances and topics to that claim instead of creating "
+                   "another; `ignore` does not look.")
 FORMAT_HELP = "; ".join(f"{name}: {fmt.description}" for name, fmt in FORMATS.items())
 
 
@@ -23,6 +31,8 @@ class ImportArgsSchema(StrictSchema):
     skip_invalid = fields.Boolean(load_default=False, metadata={
         "description": "Import the valid records and report the others (default: one bad "
                        "record and nothing is imported)."})
+    duplicates = fields.String(load_default="report", validate=validate.OneOf(DUPLICATES),
+                               metadata={"description": DUPLICATES_HELP})
 
 
 class ImportProblemSchema(StrictSchema):
@@ -42,6 +52,16 @@ class ImportChangeSchema(StrictSchema):
         "description": "The fields the record changed (only those it carries; null clears)."})
 
 
+class NearDuplicateSchema(StrictSchema):
+    id = fields.Integer(metadata={"description": "The existing claim."})
+    score = fields.Float(metadata={"description": "The similarity, in [0, 1]."})
+
+
+class NearDuplicateRecordSchema(StrictSchema):
+    line = fields.Integer(metadata={"description": "Where the record starts in the file."})
+    duplicates = fields.List(fields.Nested(NearDuplicateSchema))
+
+
 class ImportReportSchema(StrictSchema):
     format = fields.String()
     records = fields.Integer(metadata={"description": "Records read from the file."})
@@ -59,3 +79,5 @@ class ImportReportSchema(StrictSchema):
     notes = fields.List(fields.String(), metadata={
         "description": "What the import decided for some records, e.g. an empty "
                        "claimReviewed replaced by the fact-check's title."})
+    near_duplicates = fields.List(fields.Nested(NearDuplicateRecordSchema), metadata={
+        "description": "The records whose claim nearly duplicates claims of the database."})

@@ -32,6 +32,10 @@ from . import identity
 from .auth import allows
 from .auth import role_for
 from .formats.base import RecordError
+from .matching import index_claims
+from .matching import near_duplicates
+from .matching import normalised_key
+from .matching import same_text_claims
 from .models import POSITIONS
 from .models import Alias
 from .models import Appearance
@@ -214,10 +218,11 @@ class Run:
     """What lasts across the batches of one import: who writes, and resolved references;
     for seeds, the guard that keeps what editors changed."""
 
-    def __init__(self, actor, keep_edits=False, role="admin"):
+    def __init__(self, actor, keep_edits=False, role="admin", duplicates="report"):
         self.actor = actor
         self.guard = EditGuard(actor) if keep_edits else None
         self.role = role  # what the writer may do: service/auth.py WRITE_ROLES
+        self.duplicates = duplicates  # near-duplicate claims: report | similar | attach | ignore
         self.forget()
 
     def kept(self, resource, row_id=None, key=None):
@@ -246,6 +251,7 @@ class Outcome:
     kept: Counter = field(default_factory=Counter)
     problems: list = field(default_factory=list)
     changes: list = field(default_factory=list)  # per updated record: line, what, fields
+    near_duplicates: list = field(default_factory=list)
 
     def add(self, other):
         self.created.update(other.created)
@@ -254,6 +260,7 @@ class Outcome:
         self.kept.update(other.kept)
         self.problems.extend(other.problems)
         self.changes.extend(other.changes)
+        self.near_duplicates.extend(other.near_duplicates)
 
 
 # A record's field → the columns it sets (the others set the column of their name).
@@ -807,11 +814,12 @@ class Batch:
         if texts:
             existing = {(c.text, c.lang): c for c in Claim.select().where(
                 text_start(Claim.text).in_({t[:TEXT_START] for t in texts})) if c.text in texts}
-        parts = ClaimParts.load([c.id for c in existing.values()])
+        attached = self.near_duplicates(checked, existing)
+        parts = ClaimParts.load([c.id for c in [*existing.values(), *attached.values()]])
         new = {}
         for item, (data, topics, stances, reviews, appearances) in checked:
             key = (data["text"], data["lang"])
-            claim = existing.get(key)
+            claim = existing.get(key) or attached.get(key)
             if (self.run.kept("claim", claim.id) if claim is not None
                     else key not in new and self.run.kept("claim", key=key)):
                 self.outcome.kept["claims"] += 1  # the claim and its parts, as edited
@@ -829,6 +837,31 @@ class Batch:
         ids = self.created("claims", Claim, list(new.values()), "claim")
         claim_ids = dict(zip(new, ids, strict=True))
         parts.flush(self, claim_ids)
+        index_claims([*ids, *(c.id for c in existing.values())])  # the batch's, in bulk
+
+    def near_duplicates(self, checked, existing):
+        """Report the batch's new claims that nearly duplicate a claim of the database
+        (docs/matching.md); with `attach`, {natural key: the claim to attach them to}.
+
+        `report` compares normalised texts only, in one indexed statement per batch;
+        `similar` and `attach` also run a matching query per new claim (slower)."""
+        attached = {}
+        if self.run.duplicates == "ignore":
+            return attached
+        records = {(d["text"], d["lang"]): item.line for item, (d, *_) in checked}
+        records = {key: line for key, line in records.items() if key not in existing}
+        equal = same_text_claims(key[0] for key in records)
+        for (text, lang), line in records.items():
+            found = equal.get(normalised_key(text), [])
+            if self.run.duplicates != "report":
+                found = near_duplicates(text, lang or "en")
+            if not found:
+                continue
+            self.outcome.near_duplicates.append({"line": line, "duplicates": [
+                {"id": m.claim_id, "score": m.duplicate} for m in found]})
+            if self.run.duplicates == "attach":
+                attached[(text, lang)] = Claim.get_by_id(found[0].claim_id)
+        return attached
 
     @staticmethod
     def _resolved(topics, stances):

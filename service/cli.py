@@ -14,6 +14,9 @@ from flask.cli import with_appcontext
 from peewee import IntegrityError
 from peewee import OperationalError
 
+from schemas.imports import DUPLICATES
+from schemas.imports import DUPLICATES_HELP
+
 from . import db
 from . import dump
 from . import progress
@@ -150,14 +153,14 @@ def _report_problems(path, report):
         click.echo(f"{path.name}: {problem}", err=True)
 
 
-def import_file(path, format_name, resource, skip_invalid):
+def import_file(path, format_name, resource, skip_invalid, duplicates="report"):
     """Import one file (streamed, with a progress bar on a terminal); its report."""
     with (open(path, "rb") as binary,
           io.TextIOWrapper(binary, encoding="utf-8", newline="") as text,
           progress.reading(path.name, binary, path.stat().st_size) as update):
         return import_stream(text, format_name, "cli", skip_invalid=skip_invalid,
                              progress=update, resource=_resource_of(path, resource),
-                             name=path.name)
+                             name=path.name, duplicates=duplicates)
 
 
 @click.command("import")
@@ -170,10 +173,12 @@ def import_file(path, format_name, resource, skip_invalid):
 @click.option("--skip-invalid", is_flag=True,
               help="Import the valid records and report the others (default: a file with a "
               "bad record imports nothing).")
+@click.option("--duplicates", type=click.Choice(DUPLICATES), default="report",
+              show_default=True, help=DUPLICATES_HELP)
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
-def import_command(format_name, resource, skip_invalid, files):
+def import_command(format_name, resource, skip_invalid, duplicates, files):
     """Import files, each in one transaction; re-importing one changes nothing.
 
     Every bad record is reported with its line, field and reason. Files are imported in the
@@ -184,7 +189,7 @@ def import_command(format_name, resource, skip_invalid, files):
             db.migrate(database)
         for path in files:
             try:
-                report = import_file(path, format_name, resource, skip_invalid)
+                report = import_file(path, format_name, resource, skip_invalid, duplicates)
             except ImportFailed as error:
                 _report_problems(path, error.report)
                 fail(f"{path.name}: nothing was imported ({error.report.rejected} bad "
@@ -196,6 +201,10 @@ def import_command(format_name, resource, skip_invalid, files):
             _report_problems(path, report)
             for note in report.notes:
                 click.echo(f"{path.name}: note: {note}", err=True)
+            for found in report.near_duplicates:
+                ids = ", ".join(f"{d['id']} ({d['score']})" for d in found["duplicates"])
+                click.echo(f"{path.name}: line {found['line']}: near-duplicate of claim(s) {ids}",
+                           err=True)
             click.echo(f"{path.name}: {report.summary()}")
 
 

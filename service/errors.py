@@ -12,6 +12,7 @@ from gunicorn.http.errors import ParseException
 from peewee import IntegrityError
 from peewee import OperationalError
 from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import Conflict
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import PreconditionFailed as PreconditionFailedBase
@@ -80,6 +81,16 @@ class Moved(HTTPException):
                          f"{location}.")
         self.data = {"headers": {"Location": location}}
         self.location = location
+
+
+class DuplicateClaim(Conflict):
+    """A new claim that is a near-duplicate of existing claims (docs/matching.md); names them."""
+
+    def __init__(self, duplicates):
+        super().__init__(description="This claim is a near-duplicate of an existing claim: "
+                         "add your review or stance to that one, or send the claim again "
+                         "with allow_duplicate=true.")
+        self.data = {"extra": {"duplicates": duplicates}}
 
 
 def not_found(what, key):

@@ -59,6 +59,7 @@ class ImportReport:
     changes: list = field(default_factory=list)  # per updated record: line, what, fields
     notes: list = field(default_factory=list)
     unmapped_ratings: Counter = field(default_factory=Counter)  # label -> reviews
+    near_duplicates: list = field(default_factory=list)  # {line, duplicates: [{id, score}]}
     committed: bool = False
     rejected_lines: set = field(default_factory=set, repr=False)
 
@@ -90,7 +91,8 @@ class ImportReport:
                 "updated": dict(+self.updated), "unchanged": dict(+self.unchanged),
                 "rejected": self.rejected, "committed": self.committed,
                 "problems": [p.as_dict() for p in self.problems], "changes": self.changes,
-                "notes": self.notes, "unmapped_ratings": dict(self.unmapped_ratings)}
+                "notes": self.notes, "unmapped_ratings": dict(self.unmapped_ratings),
+                "near_duplicates": self.near_duplicates}
 
     def summary(self):
         def counts(counter):
@@ -139,6 +141,7 @@ def _write(batch_items, run, report):
     report.unchanged.update(outcome.unchanged)
     report.kept.update(outcome.kept)
     report.changed(outcome.changes)
+    report.near_duplicates.extend(outcome.near_duplicates)
     for problem in outcome.problems:
         report.reject(problem)
 
@@ -162,25 +165,29 @@ def _conflict(item, error):
 
 
 def import_stream(stream, format_name, actor, *, skip_invalid=False, progress=None,
-                  batch_size=BATCH, role="admin", **options):
+                  batch_size=BATCH, role="admin", duplicates="report", **options):
     """Import a text stream in one of FORMATS. Returns the ImportReport; raises ImportFailed
     (nothing written) when a record is bad and `skip_invalid` is not set.
 
     `role` is the writer's (service/auth.py): a record needing a write it does not allow
     is rejected. `progress(records_done)` is called after each batch; `options` go to the adapter
-    (e.g. `resource` for ndjson/csv, `name` for clef)."""
+    (e.g. `resource` for ndjson/csv, `name` for clef). `duplicates`: new claims that duplicate
+    a claim of the database are listed in `near_duplicates`: those of equal normalised text
+    (`report`), also those of similar terms (`similar`); `attach` also gives them to that
+    claim instead of creating one; `ignore` does not look (schemas/imports.py)."""
     reader = FORMATS[format_name].items(stream, **options)
     return import_items(reader, format_name, actor, skip_invalid=skip_invalid,
-                        progress=progress, batch_size=batch_size, role=role)
+                        progress=progress, batch_size=batch_size, role=role,
+                        duplicates=duplicates)
 
 
 def import_items(reader, format_name, actor, *, skip_invalid=False, progress=None,
-                 batch_size=BATCH, keep_edits=False, role="admin"):
+                 batch_size=BATCH, keep_edits=False, role="admin", duplicates="report"):
     """The pipeline after the adapter: `reader` yields Items and RecordErrors (see
     import_stream). With `keep_edits` (seeds), a row that anyone other than `actor` has
     changed since `actor` wrote it is left as it is, and counted as kept."""
     report = ImportReport(format=format_name)
-    run = Run(actor, keep_edits=keep_edits, role=role)
+    run = Run(actor, keep_edits=keep_edits, role=role, duplicates=duplicates)
     with write_transaction() as transaction:
         for items in _batches(_counted(reader, report), batch_size):
             good = [item for item in items if not isinstance(item, RecordError)]

@@ -324,3 +324,26 @@ def _quote_position(quote):
 
 Quote.selector = property(_quote_selector)
 Quote.text_position = property(_quote_position)
+
+
+class ClaimMatch(BaseModel):
+    """A claim as claim matching sees it (service/matching.py, migration 0012): its length in
+    terms and the key of its normalised text."""
+
+    claim = ForeignKeyField(Claim, primary_key=True, on_delete="CASCADE", backref="+")
+    length = IntegerField()
+    key = CharField(max_length=64, index=True)
+
+
+class ClaimTerm(BaseModel):
+    """One posting of the claim-matching index: a term of a claim's text or review titles."""
+
+    term = CharField(max_length=100)
+    claim = ForeignKeyField(Claim, on_delete="CASCADE", backref="+")
+    tf = IntegerField()
+
+    class Meta:
+        primary_key = CompositeKey("term", "claim")
+
+
+MODELS += [ClaimMatch, ClaimTerm]

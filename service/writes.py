@@ -14,6 +14,8 @@ from .db import write_transaction
 from .errors import PreconditionFailed
 from .errors import UnprocessableEntity
 from .errors import not_found
+from .matching import index_claims
+from .matching import refuse_near_duplicates
 from .models import MAX_ID
 from .models import Alias
 from .models import Change
@@ -291,14 +293,21 @@ def delete_quote(quote, version, actor):
 
 # --- claims, with their stances, reviews and topics ----------------------------------------
 
-def create_claim(data, actor):
+def create_claim(data, actor, allow_duplicate=False):
+    """A new claim; a near-duplicate of an existing one is refused (409) unless allowed."""
     with write_transaction():
-        return _create(Claim, "claim", data, actor)
+        if not allow_duplicate:
+            refuse_near_duplicates(data["text"], data.get("lang"))
+        claim = _create(Claim, "claim", data, actor)
+        index_claims([claim.id])
+        return claim
 
 
 def update_claim(claim, version, data, actor):
     with write_transaction():
-        return _update(Claim, "claim", claim, version, data, actor)
+        fresh = _update(Claim, "claim", claim, version, data, actor)
+        index_claims([claim.id])
+        return fresh
 
 
 def delete_claim(claim, version, actor):
@@ -327,7 +336,9 @@ def add_review(claim, data, actor, version=None):
     with write_transaction():
         data = with_canonical_publisher(data)
         _touch(claim, version)
-        return _create(Review, "review", {**data, "claim": claim}, actor, claim)
+        review = _create(Review, "review", {**data, "claim": claim}, actor, claim)
+        index_claims([claim.id])  # its title is matched too
+        return review
 
 
 def _remove_part(claim, model, resource, part_id, version, actor):
@@ -348,7 +359,9 @@ def remove_stance(claim, stance_id, version, actor):
 
 
 def remove_review(claim, review_id, version, actor):
-    _remove_part(claim, Review, "review", review_id, version, actor)
+    with write_transaction():
+        _remove_part(claim, Review, "review", review_id, version, actor)
+        index_claims([claim.id])  # its title was matched too
 
 
 def tag_claim(claim, topic, version, actor):

@@ -101,13 +101,17 @@ def test_unknown_doc_asset_is_a_problem(client):
     assert response.mimetype == "application/problem+json"
 
 
+# POSTs that only read: a body for what a query string cannot hold (a long text).
+READ_ONLY_POSTS = {("post", "/claims/similar")}
+
+
 def test_writes_document_their_security_if_match_and_problems(spec):
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http", "scheme": "bearer",
         "description": "A token from `claimbase tokens create`."}
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            if method in ("parameters", "get"):
+            if method in ("parameters", "get") or (method, path) in READ_ONLY_POSTS:
                 assert "security" not in operation
                 continue
             assert operation["security"] == [{"bearerAuth": []}], (method, path)

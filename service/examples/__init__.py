@@ -57,6 +57,9 @@ REQUESTS = {
         "An arms deal between North Korea and Russia would violate international sanctions "
         "that Russia itself has supported.")}),
     "claim-history": ExampleRequest("GET", "/claims/2/history"),
+    "claims-similar": ExampleRequest(
+        "GET", "/claims/similar?text=North%20Korea%20is%20selling%20arms%20to%20Russia!%20"
+        "https%3A%2F%2Ft.co%2Fx%20%E2%80%94%20Jo%20(%40jo)%20May%201%2C%202024&limit=1"),
     "import-report": ExampleRequest("POST", "/imports?format=claimreview", token=True, body={
         "@context": "https://schema.org", "@type": "ClaimReview",
         "url": "https://factcheck.example.org/2023/09/exampleville-crime",

@@ -3,6 +3,7 @@ Claimbase's own shape, for the one pipeline in service/importer.py."""
 
 from dataclasses import dataclass
 
+from . import checkthat
 from . import clef
 from . import euvsdisinfo
 from . import liar2
@@ -38,4 +39,6 @@ FORMATS = {
                    "CLEF-2018 CheckThat! debate transcripts (task 1 or 2 TSV).", ("name",)),
     "euvsdisinfo": Format(euvsdisinfo.read, _CSV,
                           "EUvsDisinfo cases (the kalkun scraper's CSV)."),
+    "checkthat": Format(checkthat.read, frozenset({"text/tab-separated-values"}),
+                        "CLEF-2020 CheckThat! Task 2 verified claims (vclaim, Snopes title)."),
 }

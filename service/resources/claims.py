@@ -7,8 +7,13 @@ from flask.views import MethodView
 from schemas.claims import ClaimQueryArgsSchema
 from schemas.claims import ClaimSchema
 from schemas.common import envelope
+from schemas.matching import DuplicateArgsSchema
+from schemas.matching import SimilarArgsSchema
+from schemas.matching import SimilarBodySchema
+from schemas.matching import SimilarResultSchema
 from schemas.reviews import ReviewSchema
 from schemas.stances import StanceInputSchema
+from service import matching
 from service import queries
 from service import writes
 from service.auth import role_for
@@ -55,14 +60,44 @@ class Claims(MethodView):
 
     @blp.write(role_for("claims", "create"))
     @blp.arguments(ClaimSchema)
+    @blp.arguments(DuplicateArgsSchema, location="query")
     @blp.response(201, ClaimSchema, example=example("claim"))
-    def post(self, data):
+    def post(self, data, args):
         """Create a claim
 
-        Written neutrally; its status follows the stances added to it.
+        Written neutrally; its status follows the stances added to it. A near-duplicate of
+        an existing claim (the same text but for case, accents, punctuation and spacing, or
+        the same words in another order: docs/matching.md) is a 409 whose `duplicates` name
+        the existing claims, unless `allow_duplicate=true`.
         """
-        claim = writes.create_claim(data, actor())
+        claim = writes.create_claim(data, actor(), args["allow_duplicate"])
         return with_etag(queries.claim_by_id(claim.id), 201, location(claim.id))
+
+
+@blp.route("/similar")
+class SimilarClaims(MethodView):
+    @blp.arguments(SimilarArgsSchema, location="query")
+    @blp.response(200, SimilarResultSchema, example=example("claims-similar"))
+    @blp.problems(400)
+    def get(self, args):
+        """Find claims like a text
+
+        "Has this been checked already?": the claims most likely to be the claim in `text`
+        (say, a social-media post) or to check it, best first, each with a `score` in [0, 1]
+        and the names, numbers and words it `shared`. The filters of GET /claims apply.
+        """
+        return matching.claims_like(**args)
+
+    @blp.arguments(SimilarBodySchema)
+    @blp.response(200, SimilarResultSchema, example=example("claims-similar"))
+    @blp.problems(400, 422)
+    def post(self, args):
+        """Find claims like a long text
+
+        As GET /claims/similar, with the text (up to 20,000 characters) and the filters in
+        a JSON body. Reads only: no token needed.
+        """
+        return matching.claims_like(**args)
 
 
 @blp.route("/<id:claim_id>")

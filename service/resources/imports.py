@@ -66,7 +66,8 @@ class Imports(MethodView):
         try:
             return import_stream(text, args["format"], actor(),
                                  skip_invalid=args["skip_invalid"], resource=args.get("resource"),
-                                 name=args.get("name"), role=g.token.role).as_dict()
+                                 name=args.get("name"), role=g.token.role,
+                                 duplicates=args["duplicates"]).as_dict()
         except ImportFailed as error:
             raise UnprocessableEntity({"records": [str(p) for p in error.problems]}) from None
         except UnicodeDecodeError:
