@@ -119,9 +119,11 @@ TOPICS_SQL = (
     "SELECT ct.claim_id, t.slug, t.name FROM claim_topic AS ct "
     "JOIN topic AS t ON t.id = ct.topic_id WHERE ct.claim_id IN ({}) ORDER BY t.slug"
 )
-REVIEWS_SQL = (
-    "SELECT claim_id, id, publisher, url, rating_label, rating, published_on, lang, title, "
-    "explanation FROM review WHERE claim_id IN ({}) ORDER BY id"
+REVIEWS_SQL = (  # with the canonical publisher's slug (migration 0009's publisher table)
+    "SELECT r.claim_id, r.id, r.publisher, r.url, r.rating_label, r.rating, p.slug, "
+    "r.published_on, r.lang, r.title, r.explanation FROM review AS r "
+    "LEFT JOIN publisher AS p ON p.id = r.publisher_id "
+    "WHERE r.claim_id IN ({}) ORDER BY r.id"
 )
 APPEARANCES_SQL = (
     "SELECT claim_id, url, published_on, first FROM appearance WHERE claim_id IN ({}) "
@@ -314,11 +316,14 @@ def claims_page(conn, speaker_ids, limit, after):
 
     for cid, slug, name in conn.execute(sql_for(TOPICS_SQL, n), ids):
         claims[cid]["topics"].append({"slug": slug, "name": name})
-    for (cid, rid, publisher, url, label, rating, published_on, lang, title,
+    for (cid, rid, publisher, url, label, rating, publisher_slug, published_on, lang, title,
          explanation) in conn.execute(sql_for(REVIEWS_SQL, n), ids):
         claims[cid]["reviews"].append({
             "id": rid, "publisher": publisher, "url": url, "rating_label": label,
-            "rating": rating, "published_on": published_on, "lang": lang, "title": title,
+            "rating": rating, "publisher_slug": publisher_slug,
+            # service/ratings.py unmapped(): a label that no rule normalised
+            "rating_unmapped": bool(label and label.strip()) and rating is None,
+            "published_on": published_on, "lang": lang, "title": title,
             "explanation": explanation})
     for cid, url, published_on, first in conn.execute(sql_for(APPEARANCES_SQL, n), ids):
         claims[cid]["appearances"].append({

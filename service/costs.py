@@ -2,7 +2,8 @@
 
 - Search text: at most MAX_SEARCH_TERMS terms, at most MAX_PREFIX_TERMS prefix terms (`clim*`),
   each with at least MIN_PREFIX_CHARS characters before the `*`. Hundreds of short prefix
-  terms joined by OR once kept a worker busy until gunicorn killed it.
+  terms joined by OR once kept a worker busy until gunicorn killed it. The search parser
+  (service/query_syntax.py) applies these caps as it reads the query.
 - Statements: during a request, every statement has a time budget (STATEMENT_TIMEOUT_MS).
   PostgreSQL enforces it itself (`statement_timeout`); on SQLite a progress handler stops the
   statement when its budget is spent. Outside requests (the CLI, migrations, import jobs)
@@ -11,7 +12,6 @@
 Nothing here knows HTTP: the exceptions are mapped to 400 and 503 by service/errors.py.
 """
 
-import re
 import sqlite3
 import time
 import weakref
@@ -20,9 +20,6 @@ MAX_SEARCH_TERMS = 16
 MAX_PREFIX_TERMS = 4
 MIN_PREFIX_CHARS = 3
 PROGRESS_STEPS = 1000  # SQLite VM instructions between two looks at the clock
-_OPERATORS = {"OR", "AND", "NOT"}
-_TERM = re.compile(r'"[^"]*"?|[^\s"]+')
-_PREFIX = re.compile(r"(\w+)\*+$")  # a word to expand (a bare * expands nothing)
 
 
 class QueryTooCostly(ValueError):
@@ -31,33 +28,6 @@ class QueryTooCostly(ValueError):
     def __init__(self, message, field="q"):
         super().__init__(message)
         self.field = field
-
-
-def search_terms(q):
-    """The terms of search text: words and "phrases", without operators or the `-` sign."""
-    terms = []
-    for token in _TERM.findall(q):
-        word = token.lstrip("-+")
-        if word and word.upper() not in _OPERATORS:
-            terms.append(word)
-    return terms
-
-
-def check_search_terms(q):
-    """Raise QueryTooCostly unless the search text is within the caps; return it unchanged."""
-    terms = search_terms(q)
-    if len(terms) > MAX_SEARCH_TERMS:
-        raise QueryTooCostly(f"Too many search terms ({len(terms)}): use at most "
-                             f"{MAX_SEARCH_TERMS} words or phrases.")
-    prefixes = [t for t in terms if _PREFIX.search(t)]
-    if len(prefixes) > MAX_PREFIX_TERMS:
-        raise QueryTooCostly(f"Too many prefix terms ({len(prefixes)}): use at most "
-                             f"{MAX_PREFIX_TERMS} words ending in *.")
-    short = [t for t in prefixes if len(_PREFIX.search(t).group(1)) < MIN_PREFIX_CHARS]
-    if short:
-        raise QueryTooCostly(f"Prefix term {short[0]!r} is too short: give at least "
-                             f"{MIN_PREFIX_CHARS} letters before the *.")
-    return q
 
 
 class BudgetedConnection(sqlite3.Connection):

@@ -13,6 +13,7 @@ import json
 
 from flask import Flask
 from flask import current_app
+from flask import g
 from flask import request
 from flask.json.provider import DefaultJSONProvider
 from flask_cors import CORS
@@ -105,8 +106,12 @@ def body_chunks(size=1024 * 1024):
 
 
 def read_body():
-    """The whole request body (for bodies that fit in MAX_CONTENT_LENGTH); 413 otherwise."""
-    return b"".join(body_chunks())
+    """The whole request body (for bodies that fit in MAX_CONTENT_LENGTH); 413 otherwise.
+    Read once a request and kept: the Idempotency-Key fingerprint, the JSON arguments and an
+    import all read it, in that order."""
+    if "request_body" not in g:
+        g.request_body = b"".join(body_chunks())
+    return g.request_body
 
 
 def add_security_headers(response):

@@ -17,9 +17,12 @@ from dataclasses import dataclass
 
 from .analysis import strip_elisions
 from .analysis import words
+from .costs import MAX_PREFIX_TERMS
+from .costs import MAX_SEARCH_TERMS
+from .costs import MIN_PREFIX_CHARS
+from .costs import QueryTooCostly
 from .errors import ValidationProblem
 
-MAX_TERMS = 32
 MAX_DEPTH = 8
 _TOKEN = re.compile(r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<quote>"[^"]*"?)|(?P<word>[^\s()"]+))')
 
@@ -89,6 +92,7 @@ class _Parser:
         self.tokens = _lex(q)
         self.at = 0
         self.terms = 0
+        self.prefixes = 0
 
     def peek(self):
         return self.tokens[self.at] if self.at < len(self.tokens) else (None, None)
@@ -164,10 +168,23 @@ class _Parser:
         return self.count(_word(text))
 
     def count(self, node):
-        if node is not None:
-            self.terms += 1
-            if self.terms > MAX_TERMS:
-                raise QuerySyntaxError(f"more than {MAX_TERMS} words or phrases.")
+        """Count a term against the cost caps (service/costs.py), which the parser alone
+        applies: hundreds of short prefix terms joined by OR once kept a worker busy until
+        gunicorn killed it."""
+        if node is None:
+            return node
+        self.terms += 1
+        if self.terms > MAX_SEARCH_TERMS:
+            raise QueryTooCostly(f"Too many search terms (more than {MAX_SEARCH_TERMS}): use "
+                                 f"at most {MAX_SEARCH_TERMS} words or phrases.")
+        if isinstance(node, Prefix):
+            self.prefixes += 1
+            if len(node.text) < MIN_PREFIX_CHARS:
+                raise QueryTooCostly(f"Prefix term {node.text + '*'!r} is too short: give at "
+                                     f"least {MIN_PREFIX_CHARS} letters before the *.")
+            if self.prefixes > MAX_PREFIX_TERMS:
+                raise QueryTooCostly(f"Too many prefix terms (more than {MAX_PREFIX_TERMS}): "
+                                     f"use at most {MAX_PREFIX_TERMS} words ending in *.")
         return node
 
 

@@ -21,7 +21,6 @@ from . import query_syntax
 from .analysis import STEMMERS
 from .analysis import language
 from .analysis import stem
-from .costs import check_search_terms
 from .db import database
 from .db import is_sqlite
 from .query_syntax import Not
@@ -127,7 +126,6 @@ def _document(model):
 def hits(model, q, lang=None):
     """A subquery of (id, score) for the rows of `model` matching `q` (stems in `lang`, else
     in every language); lower score = better."""
-    check_search_terms(q)
     if is_sqlite():
         index = _fts_table(model)
         name = SQL(index._path[0])

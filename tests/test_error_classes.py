@@ -83,13 +83,14 @@ def test_database_errors_are_classified_by_what_a_retry_can_do(raising_app, case
         assert "search index" in response.get_json()["errors"]["text"][0]
 
 
-# PostgreSQL's tsvector holds at most 1 MB of lexemes: 160,000 distinct 8-letter words.
+# PostgreSQL's tsvector holds at most 1 MB of lexemes: 160,000 distinct 8-letter words. Only
+# a source's full text may be that long (claims and quotes have shorter limits: schemas).
 HUGE = " ".join(f"w{n:07d}" for n in range(160_000))
 
 
 def test_a_text_too_long_for_the_search_index_is_a_422(editor):
-    response = editor.post("/claims", {"text": HUGE})
-    if is_sqlite():  # FTS5 has no such limit: the claim is written and found
+    response = editor.post("/sources", {"slug": "huge-text", "kind": "article", "text": HUGE})
+    if is_sqlite():  # FTS5 has no such limit: the source is written and found
         assert response.status_code == 201, response.get_json()
         return
     assert response.status_code == 422
@@ -97,18 +98,19 @@ def test_a_text_too_long_for_the_search_index_is_a_422(editor):
 
 
 def test_an_import_names_the_record_too_long_for_the_search_index(editor):
-    lines = "\n".join(json.dumps({"text": text})
-                      for text in ("Short one.", "Imported: " + HUGE, "Short two."))
+    lines = "\n".join(json.dumps({"slug": f"imported-{n}", "kind": "article", "text": text})
+                      for n, text in enumerate(("Short one.", "Imported: " + HUGE, "Short two.")))
     if is_sqlite():
-        assert import_text(lines, "ndjson", "test").created == {"claims": 3}
+        assert import_text(lines, "ndjson", "test", resource="sources").created == {"sources": 3}
         return
     with pytest.raises(ImportFailed) as failed:
-        import_text(lines, "ndjson", "test")
+        import_text(lines, "ndjson", "test", resource="sources")
     (problem,) = failed.value.problems
     assert (problem.line, problem.field) == (2, "text")
     assert "search index" in problem.reason
-    report = import_text(lines.replace("Short", "Skipped"), "ndjson", "test", skip_invalid=True)
-    assert report.created == {"claims": 2} and report.committed
+    report = import_text(lines.replace("imported-", "skipped-"), "ndjson", "test",
+                         skip_invalid=True, resource="sources")
+    assert report.created == {"sources": 2} and report.committed
 
 
 def test_a_committed_import_is_reported_committed_when_a_later_step_fails(

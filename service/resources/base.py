@@ -24,6 +24,7 @@ from service.errors import PreconditionFailed
 from service.errors import etag
 from service.hardening import UnsafeJSON
 from service.hardening import loads_checked
+from service.hardening import read_body
 
 IF_MATCH = {
     "in": "header",
@@ -53,7 +54,7 @@ class Parser(FlaskParser):
         if not is_json_request(req):
             return core.missing
         try:
-            return loads_checked(req.get_data(cache=True))
+            return loads_checked(read_body())
         except UnsafeJSON as error:
             raise BadRequest(description=f"{error}.") from None
 
@@ -111,7 +112,7 @@ def idempotent(view):
         key = idempotency.parse_key(header)
         target = request.full_path.rstrip("?")
         request_fingerprint = idempotency.fingerprint(request.method, target,
-                                                      request.get_data(cache=True))
+                                                      read_body())
 
         def respond():
             response = make_response(view(*args, **kwargs))
