@@ -23,6 +23,7 @@ from tests.live import live_server
 
 CLIENTS = 4
 CLAIMS_EACH = 12
+MAX_CLAIMS_EACH = 400  # until the kills have cut requests short
 
 
 def server_pids(port):
@@ -81,11 +82,18 @@ def test_retries_with_idempotency_keys_never_duplicate_under_kills(server):
     port = int(base.rsplit(":", 1)[1])
     answers, logs, stop, kills = {}, [[] for _ in range(CLIENTS)], threading.Event(), []
 
+    def under_fire():
+        """Whether kills have cut requests short yet (the claims are written fast enough
+        that CLAIMS_EACH alone could all land between two kills)."""
+        return len(kills) >= 3 and any(o is None for log in logs for o in log)
+
     def client(number):
-        for n in range(CLAIMS_EACH):
+        n = 0
+        while n < CLAIMS_EACH or (not under_fire() and n < MAX_CLAIMS_EACH):
             text = f"Claim {n} of client {number}, posted under fire."
             answers[text] = post_until_answered(base, token, {"text": text},
                                                 f"client-{number}-claim-{n}", logs[number])
+            n += 1
 
     def killer():
         while not stop.wait(random.uniform(0.05, 0.4)):
