@@ -135,7 +135,8 @@ def start(name, argv, env, logdir, cwd=ROOT):
     log = logdir / f"{name.split()[0].lower()}-{port}.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **env, "XDG_RUNTIME_DIR": str(runtime)},
+                                   env={**os.environ, **env, "XDG_RUNTIME_DIR": str(runtime),
+                                        "CLAIMBASE_RATELIMIT_ENABLED": "0"},
                                    start_new_session=True)
     return Server(name, f"http://127.0.0.1:{port}", process, log)
 
