@@ -7,6 +7,7 @@ from . import db
 from . import docs
 from . import errors
 from . import hardening
+from . import i18n
 from . import ratelimits
 from . import ui
 from .api import Api
@@ -52,6 +53,7 @@ def create_app(test_config=None):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     app.register_blueprint(factcheck.blp)
+    i18n.init_app(app)  # the pages' language (the API's JSON is not translated)
     app.register_blueprint(ui.blp)
     errors.register_error_handlers(app)
 

@@ -58,6 +58,17 @@ def rows(resource, **filters):
         cursor = {"after": page.next_after}
 
 
+def claim_pages(**filters):
+    """Every claim a /claims query selects, with its details, a page at a time."""
+    cursor = None
+    while True:
+        page = queries.claims_page(limit=BATCH, cursor=cursor, **filters)
+        yield from page.items
+        if page.next_after is None:
+            return
+        cursor = {"after": page.next_after}
+
+
 def check_filters(resource, **filters):
     """Raise the 400 a list would for filters that fail only once read (a malformed `q`),
     before a stream starts: an error inside it could not be a problem response."""

@@ -402,6 +402,39 @@ def review_facets(names, claim_ids=None, quote_ids=None):
     return facets
 
 
+PAGE_FACETS = ("status", "lang", "year")  # the search page's too (not offered by the API)
+
+
+def claim_facets(names, claim_ids=None):
+    """{facet: {value: number of claims}} of these claims (a subquery of ids; None for every
+    claim): per status, per language (`und` for none) and per year of their reviews."""
+    facets = {}
+    for name in names:
+        if name == "year":
+            column = Review.published_on.year  # peewee: strftime on SQLite, date_part on PG
+            query = (Review.select(column.alias("value"), fn.COUNT(Review.claim.distinct()))
+                     .where(Review.published_on.is_null(False)))
+            if claim_ids is not None:
+                query = query.where(Review.claim.in_(claim_ids))
+        else:
+            column = Claim.status if name == "status" else Claim.lang
+            query = Claim.select(column.alias("value"), fn.COUNT(Claim.id))
+            if claim_ids is not None:
+                query = query.where(Claim.id.in_(claim_ids))
+        counts = [(str(int(value)) if name == "year" else value, n)
+                  for value, n in query.group_by(column).tuples()]
+        facets[name] = {(value if value is not None else "und"): n
+                        for value, n in sorted(counts, key=lambda c: c[0] or "")}
+    return facets
+
+
+def facet_counts(names, claim_ids=None):
+    """The facets `names` asks for over these claims: review facets and claim facets."""
+    facets = review_facets([n for n in names if n in FACETS], claim_ids)
+    facets.update(claim_facets([n for n in names if n in PAGE_FACETS], claim_ids))
+    return {name: facets[name] for name in names}
+
+
 def claims_page(limit, cursor=None, speaker=None, position=None, status=None, topic=None,
                 lang=None, since=None, until=None, q=None, exact=False, rating=None,
                 publisher=None, reviewed=None, source=None, country=None, reviewed_since=None,
@@ -441,7 +474,7 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
     if country:
         claim_conditions.append(_claim_country_condition(country))
     if facets:
-        meta["facets"] = review_facets(facets, _matching_claim_ids(
+        meta["facets"] = facet_counts(facets, _matching_claim_ids(
             claim_conditions, stance_conditions, q, lang))
     if speaker_ids and not q:
         page = _claims_by_stances(stance_conditions, claim_conditions, limit, cursor)
@@ -698,17 +731,25 @@ def totals():
             "quotes": Quote.select().count()}
 
 
-def search_everything(q, limit):
-    """What the search page shows: speakers by name (or suggestions), claims and quotes by
-    words, each list cut at `limit`."""
-    matched = resolve_speaker(q)
-    speakers = [hit["speaker"] for hit in matched]
+def search_speakers(q, limit):
+    """(speakers a name or words name, suggestions when none): the search page's speakers."""
+    speakers = [hit["speaker"] for hit in resolve_speaker(q)]
     if not speakers:
         speakers = speakers_page(limit, q=q).items
-    suggestions = [] if speakers else suggest_speakers(q)
-    return {
-        "speakers": speakers,
-        "suggestions": suggestions,
-        "claims": claims_page(limit, q=q).items,
-        "quotes": quotes_page(limit, q=q).items,
-    }
+    return speakers, [] if speakers else suggest_speakers(q)
+
+
+def source_speakers(source_id):
+    """The speakers quoted in a source, or whose stances cite it, by name."""
+    quoted = Quote.select(Quote.speaker).where(Quote.source == source_id)
+    citing = Stance.select(Stance.speaker).where(Stance.source == source_id)
+    return list(Speaker.select().where(Speaker.id.in_(quoted) | Speaker.id.in_(citing))
+                .order_by(Speaker.name, Speaker.id))
+
+
+def publisher_names(slugs):
+    """{slug: name} of these publishers (the search page's fact-checker facet labels)."""
+    if not slugs:
+        return {}
+    return dict(Publisher.select(Publisher.slug, Publisher.name)
+                .where(Publisher.slug.in_(list(slugs))).tuples())

@@ -6,6 +6,8 @@ from flask import Response
 from flask import stream_with_context
 from flask.views import MethodView
 
+from schemas.claims import ClaimQueryArgsSchema
+from service import exports
 from service import queries
 from service.claimreview import export_report
 from service.claimreview import valid_claim_reviews
@@ -47,6 +49,35 @@ class ClaimReviews(MethodView):
         return jsonld_response(queries.claim_by_id(claim_id))
 
 
+@blp.route("/claims.jsonld")
+class ClaimsClaimReviews(MethodView):
+    @blp.arguments(ClaimQueryArgsSchema(exclude=("limit", "cursor", "facets")),
+                   location="query")
+    @blp.response(200, content_type=JSONLD, description="A JSON array of ClaimReview objects.")
+    @blp.doc(responses={"200": {"content": {JSONLD: JSONLD_DOC}}})
+    @blp.problems(400)
+    def get(self, args):
+        """The reviews of the claims a list selects, as ClaimReview JSON-LD
+
+        The filters of GET /claims; every valid review of each claim they select, streamed
+        as GET /reviews.jsonld streams them all (the pages' "Export this view").
+        """
+        exports.check_filters("claims", **args)
+        return Response(stream_with_context(_array(exports.claim_pages(**args))),
+                        mimetype=JSONLD)
+
+
+def _array(claims):
+    """A JSON array of the valid ClaimReview objects of these claims, as text pieces."""
+    yield "["
+    number = 0
+    for claim in claims:
+        for review in valid_claim_reviews(claim)[0]:
+            yield ("," if number else "") + json.dumps(review, ensure_ascii=False)
+            number += 1
+    yield "]"
+
+
 @blp.route("/reviews.jsonld")
 class AllReviews(MethodView):
     @blp.response(200, content_type=JSONLD, description="A JSON array of ClaimReview objects.")
@@ -59,17 +90,8 @@ class AllReviews(MethodView):
         element cannot report them without breaking the format, so GET /reviews.jsonld/report
         counts them, by missing property.
         """
-
-        def generate():
-            yield "["
-            number = 0
-            for claim in queries.reviewed_claims():
-                for review in valid_claim_reviews(claim)[0]:
-                    yield ("," if number else "") + json.dumps(review, ensure_ascii=False)
-                    number += 1
-            yield "]"
-
-        return Response(stream_with_context(generate()), mimetype=JSONLD)
+        return Response(stream_with_context(_array(queries.reviewed_claims())),
+                        mimetype=JSONLD)
 
 
 @blp.route("/reviews.jsonld/report")
