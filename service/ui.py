@@ -142,16 +142,19 @@ def quote_page(quote_id):
 
 
 def highlighted(text, quotes):
-    """The source text as (text, quote or None) pieces: each piece a quote covers links to
-    the narrowest quote covering it (quotes may overlap or nest)."""
+    """The source text as (text, quotes) pieces: a piece that quotes cover carries the
+    narrowest of them (quotes may overlap or nest; several quotes may share one span, e.g.
+    the same words said by two speakers), the others carry []."""
     located = [q for q in quotes if q.start_offset is not None and q.end_offset <= len(text)]
     cuts = sorted({0, len(text), *(q.start_offset for q in located),
                    *(q.end_offset for q in located)})
     pieces = []
     for start, end in zip(cuts, cuts[1:], strict=False):
         covering = [q for q in located if q.start_offset <= start and q.end_offset >= end]
-        best = min(covering, key=lambda q: (q.end_offset - q.start_offset, q.id), default=None)
-        if pieces and pieces[-1][1] is best:
+        narrowest = min((q.end_offset - q.start_offset for q in covering), default=None)
+        best = sorted((q for q in covering if q.end_offset - q.start_offset == narrowest),
+                      key=lambda q: q.id)
+        if pieces and [q.id for q in pieces[-1][1]] == [q.id for q in best]:
             pieces[-1] = (pieces[-1][0] + text[start:end], best)
         else:
             pieces.append((text[start:end], best))
