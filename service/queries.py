@@ -438,9 +438,12 @@ def facet_counts(names, claim_ids=None):
 def claims_page(limit, cursor=None, speaker=None, position=None, status=None, topic=None,
                 lang=None, since=None, until=None, q=None, exact=False, rating=None,
                 publisher=None, reviewed=None, source=None, country=None, reviewed_since=None,
-                reviewed_until=None, facets=None):
+                reviewed_until=None, facets=None, facet_sample=None):
     """Claims in id order (by relevance with `q`) with every filter of GET /claims, each with
     its details; with `facets`, meta.facets counts the matching claims per rating/publisher.
+    With `facet_sample`, the counts are over the newest `facet_sample` matching claims only
+    (a cost bounded whatever the matches: the search page's), and meta.facet_sampled says
+    whether more claims matched than were counted.
 
     `position`, `since` and `until` apply to the stances of the matched speakers when
     `speaker=` is given, else to any stance.
@@ -474,8 +477,12 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
     if country:
         claim_conditions.append(_claim_country_condition(country))
     if facets:
-        meta["facets"] = facet_counts(facets, _matching_claim_ids(
-            claim_conditions, stance_conditions, q, lang))
+        ids = _matching_claim_ids(claim_conditions, stance_conditions, q, lang)
+        if facet_sample:
+            every = Claim.select(Claim.id) if ids is None else ids  # (bool() would run it)
+            ids = every.order_by(Claim.id.desc()).limit(facet_sample)
+            meta["facet_sampled"] = ids.count() >= facet_sample
+        meta["facets"] = facet_counts(facets, ids)
     if speaker_ids and not q:
         page = _claims_by_stances(stance_conditions, claim_conditions, limit, cursor)
     else:

@@ -206,6 +206,18 @@ def test_facets_count_the_matching_claims_and_link_to_narrower_searches(client):
         "2", "/ui/search?topic=testland-elections")  # a chosen value's link removes it
 
 
+def test_facets_count_a_bounded_sample_of_the_newest_matches_and_say_so(client, monkeypatch):
+    import service.ui
+
+    html = page(client, "/ui/search?topic=testland-elections")
+    assert "Counts among" not in html
+    monkeypatch.setattr(service.ui, "FACET_SAMPLE", 2)
+    html = page(client, "/ui/search?topic=testland-elections")
+    assert "Counts among the 2 newest matching claims." in html
+    assert {k: v[0] for k, v in facet(html, "publisher").items()} == {"Vérif’Exemple": "2"}
+    assert len(claim_ids(html)) == 3  # the list itself is not cut
+
+
 def test_a_chosen_filter_shows_as_a_chip_that_removes_it(client):
     html = page(client, "/ui/search?topic=testland-elections&lang=fr")
     remove = unescape(re.search(r'<a href="([^"]+)" aria-label="Remove the filter Language: fr"',
