@@ -4,9 +4,9 @@ The language comes from the `lang` cookie that the switch on every page sets, el
 Accept-Language, else English. Only the pages for people are translated: the API's JSON
 and its problem+json errors stay as they are, whatever the request's language.
 
-Catalogues live in service/translations/ (see docs/translations.md for the commands that
-update them); the compiled .mo files are committed, so a fresh `pip install -e .` needs
-nothing but Python.
+Catalogues live in service/translations/ (the README's "Pages for people" gives the commands
+that update them); the compiled .mo files are committed, so a fresh `pip install -e .`
+needs nothing but Python.
 """
 
 import datetime

@@ -169,10 +169,12 @@ def source_page(source_id):
     """A source: its text with every quote highlighted and linked, its speakers, its quotes
     and the claims that cite it."""
     source = queries.source_by_id(source_id)
-    located = queries.quotes_page(limit=SOURCE_QUOTES, source=source.id)
+    pieces = None
+    if source.text:
+        located = queries.quotes_page(limit=SOURCE_QUOTES, source=source.id)
+        pieces = highlighted(source.text, located.items)
     quotes = queries.quotes_page(limit=PAGE, source=source.id, cursor=_cursor())
     claims = queries.claims_page(limit=PAGE, source=source.id, cursor=_cursor("claims"))
-    pieces = highlighted(source.text, located.items) if source.text else None
     return render_template("source.html", source=source, pieces=pieces,
                            speakers=queries.source_speakers(source.id), quotes=quotes,
                            claims=claims, next_quotes=_next_url(quotes),

@@ -66,9 +66,9 @@ def page(browser, request):
     context.close()
 
 
-def shoot(page, backend, name):
+def shoot(page, backend, name, full_page=True):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{backend}-{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{backend}-{name}.png"), full_page=full_page)
 
 
 def test_from_search_to_the_claim_to_the_quote(page, live, backend):
@@ -176,7 +176,7 @@ def test_source_page_links_each_highlighted_quote(plain, live, backend):
     assert plain.locator(".source-text").get_attribute("lang") == "fr"
     speakers = plain.locator("section[aria-labelledby=h-speakers]")
     assert speakers.get_by_role("link", name="Kim Jong-un", exact=True).count() == 1
-    shoot(plain, backend, "source")
+    shoot(plain, backend, "source", full_page=False)  # (the whole text: a megabyte)
     marks.filter(has_text="soutien total et inconditionnel").first.click()
     plain.wait_for_url(re.compile(r".*/ui/quotes/\d+$"))
     assert plain.locator("mark#quote").inner_text() == "soutien total et inconditionnel"
