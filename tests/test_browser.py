@@ -326,3 +326,15 @@ def test_axe_finds_no_serious_violation_on_any_page(browser, live, axe_source, l
             found[path] = serious
     context.close()
     assert found == {}
+
+
+def test_the_keyboard_reaches_and_follows_a_facet(plain, live):
+    plain.goto(live + "/ui/search?topic=testland-elections")
+    for _ in range(40):
+        plain.keyboard.press("Tab")
+        if plain.evaluate("document.activeElement.textContent") == "fr":
+            break
+    assert plain.evaluate("document.activeElement.getAttribute('href')").endswith("lang=fr")
+    plain.keyboard.press("Enter")
+    plain.wait_for_url("**/ui/search?topic=testland-elections&lang=fr")
+    assert claim_texts(plain) == {CHOMAGE}
