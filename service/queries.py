@@ -8,6 +8,7 @@ from collections import defaultdict
 from types import SimpleNamespace
 
 from peewee import JOIN
+from peewee import SQL
 from peewee import fn
 
 from . import identity
@@ -435,6 +436,53 @@ def facet_counts(names, claim_ids=None):
     return {name: facets[name] for name in names}
 
 
+def _facet_part(name, in_sample):
+    """One facet's (facet, value as text, number of claims) rows over the sampled claims."""
+    label = SQL(f"'{name}'")  # a constant (a parameter's type is unknown to a PG UNION)
+    if name in ("status", "lang"):
+        column = Claim.status if name == "status" else Claim.lang
+        return (Claim.select(label, column.cast("text"), fn.COUNT(Claim.id))
+                .where(Claim.id.in_(in_sample)).group_by(column))
+    column = {"rating": Review.rating, "publisher": Review.canonical,
+              "year": Review.published_on.year}[name]  # year: peewee's per-backend extract
+    query = Review.select(label, column.cast("text"), fn.COUNT(Review.claim.distinct()))
+    if name == "year":
+        query = query.where(Review.published_on.is_null(False))
+    return query.where(Review.claim.in_(in_sample)).group_by(column)
+
+
+def sampled_facets(names, claim_ids, size):
+    """(facets as facet_counts gives them, whether more claims matched than were counted)
+    over the newest `size` claims of `claim_ids` (a subquery of ids; None for every claim).
+
+    One statement, whatever the number of facets: the sample is a CTE, read once (both
+    engines materialise a CTE used more than once), and each facet a GROUP BY over it,
+    joined by UNION ALL. Counting every match instead grew with the data."""
+    every = Claim.select(Claim.id) if claim_ids is None else claim_ids
+    sample = every.order_by(Claim.id.desc()).limit(size).cte("facet_sample", columns=("id",))
+    in_sample = sample.select_from(sample.c.id)
+    query = Claim.select(SQL("'size'"), SQL("NULL"), fn.COUNT(SQL("*"))).from_(sample)
+    for name in names:
+        query = query + _facet_part(name, in_sample)
+    facets, sampled = {name: [] for name in names}, False
+    for name, value, count in query.with_cte(sample).tuples():
+        if name == "size":
+            sampled = count >= size
+        else:
+            facets[name].append((value, count))
+    if "publisher" in facets:
+        slugs = dict(Publisher.select(Publisher.id, Publisher.slug).where(Publisher.id.in_(
+            [int(v) for v, _ in facets["publisher"] if v is not None])).tuples())
+        facets["publisher"] = [(slugs.get(int(v)) if v is not None else None, n)
+                               for v, n in facets["publisher"]]
+    if "year" in facets:
+        facets["year"] = [(str(int(float(v))), n) for v, n in facets["year"]]
+    missing = {"rating": UNRATED, "lang": "und"}
+    return {name: {(v if v is not None else missing.get(name)): n
+                   for v, n in sorted(counts, key=lambda c: c[0] or "")}
+            for name, counts in facets.items()}, sampled
+
+
 def claims_page(limit, cursor=None, speaker=None, position=None, status=None, topic=None,
                 lang=None, since=None, until=None, q=None, exact=False, rating=None,
                 publisher=None, reviewed=None, source=None, country=None, reviewed_since=None,
@@ -479,10 +527,9 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
     if facets:
         ids = _matching_claim_ids(claim_conditions, stance_conditions, q, lang)
         if facet_sample:
-            every = Claim.select(Claim.id) if ids is None else ids  # (bool() would run it)
-            ids = every.order_by(Claim.id.desc()).limit(facet_sample)
-            meta["facet_sampled"] = ids.count() >= facet_sample
-        meta["facets"] = facet_counts(facets, ids)
+            meta["facets"], meta["facet_sampled"] = sampled_facets(facets, ids, facet_sample)
+        else:
+            meta["facets"] = facet_counts(facets, ids)
     if speaker_ids and not q:
         page = _claims_by_stances(stance_conditions, claim_conditions, limit, cursor)
     else:
