@@ -11,6 +11,8 @@ needs nothing but Python.
 
 import datetime
 
+from babel import Locale
+from babel import UnknownLocaleError
 from flask import request
 from flask_babel import Babel
 from flask_babel import format_date
@@ -53,9 +55,18 @@ def as_number(value):
     return format_decimal(value)
 
 
+def language_name(code):
+    """A language tag's name in the page's language ("French", "français"), else the tag."""
+    try:
+        return Locale.parse(code, sep="-").get_display_name(get_locale()) or code
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+
+
 def init_app(app):
     babel.init_app(app, default_locale=DEFAULT_LANGUAGE, locale_selector=chosen_language)
     app.jinja_env.filters["as_date"] = as_date
     app.jinja_env.filters["as_number"] = as_number
+    app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.globals["page_language"] = page_language
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES

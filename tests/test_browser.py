@@ -207,7 +207,7 @@ def test_search_narrows_by_each_facet_and_dates(plain, live, backend):
     shoot(plain, backend, "search")
     for facet, value, expected in [("rating", "mostly true", {STEEL}),
                                    ("publisher", "Vérif’Exemple", {CHOMAGE, STEEL}),
-                                   ("lang", "fr", {CHOMAGE}),
+                                   ("lang", "French", {CHOMAGE}),
                                    ("status", "contested", {TURNOUT}),
                                    ("year", "2023", {TURNOUT})]:
         plain.goto(live + "/ui/search?topic=testland-elections")
@@ -332,7 +332,7 @@ def test_the_keyboard_reaches_and_follows_a_facet(plain, live):
     plain.goto(live + "/ui/search?topic=testland-elections")
     for _ in range(40):
         plain.keyboard.press("Tab")
-        if plain.evaluate("document.activeElement.textContent") == "fr":
+        if plain.evaluate("document.activeElement.textContent") == "French":
             break
     assert plain.evaluate("document.activeElement.getAttribute('href')").endswith("lang=fr")
     plain.keyboard.press("Enter")
