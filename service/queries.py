@@ -436,19 +436,22 @@ def facet_counts(names, claim_ids=None):
     return {name: facets[name] for name in names}
 
 
-def _facet_part(name, in_sample):
-    """One facet's (facet, value as text, number of claims) rows over the sampled claims."""
+def _facet_part(name, sample):
+    """One facet's (facet, value as text, number of claims) rows over the sampled claims.
+    Each reads from the sample and joins (the sample drives: 1,000 lookups), where an
+    IN (sample) let SQLite walk a whole status or rating index instead."""
     label = SQL(f"'{name}'")  # a constant (a parameter's type is unknown to a PG UNION)
     if name in ("status", "lang"):
         column = Claim.status if name == "status" else Claim.lang
-        return (Claim.select(label, column.cast("text"), fn.COUNT(Claim.id))
-                .where(Claim.id.in_(in_sample)).group_by(column))
+        return (Claim.select(label, column.cast("text"), fn.COUNT(Claim.id)).from_(sample)
+                .join(Claim, on=(Claim.id == sample.c.id)).group_by(column))
     column = {"rating": Review.rating, "publisher": Review.canonical,
               "year": Review.published_on.year}[name]  # year: peewee's per-backend extract
-    query = Review.select(label, column.cast("text"), fn.COUNT(Review.claim.distinct()))
+    query = (Review.select(label, column.cast("text"), fn.COUNT(Review.claim.distinct()))
+             .from_(sample).join(Review, on=(Review.claim == sample.c.id)))
     if name == "year":
         query = query.where(Review.published_on.is_null(False))
-    return query.where(Review.claim.in_(in_sample)).group_by(column)
+    return query.group_by(column)
 
 
 def sampled_facets(names, claim_ids, size):
@@ -459,11 +462,11 @@ def sampled_facets(names, claim_ids, size):
     engines materialise a CTE used more than once), and each facet a GROUP BY over it,
     joined by UNION ALL. Counting every match instead grew with the data."""
     every = Claim.select(Claim.id) if claim_ids is None else claim_ids
-    sample = every.order_by(Claim.id.desc()).limit(size).cte("facet_sample", columns=("id",))
-    in_sample = sample.select_from(sample.c.id)
+    sample = every.order_by(Claim.id.desc()).limit(size).cte("facet_sample", columns=("id",),
+                                                             materialized=True)
     query = Claim.select(SQL("'size'"), SQL("NULL"), fn.COUNT(SQL("*"))).from_(sample)
     for name in names:
-        query = query + _facet_part(name, in_sample)
+        query = query + _facet_part(name, sample)
     facets, sampled = {name: [] for name in names}, False
     for name, value, count in query.with_cte(sample).tuples():
         if name == "size":
