@@ -608,8 +608,11 @@ def topic_by_slug(slug):
     return topic
 
 
-def topics_page(limit, cursor=None):
-    """Topics in slug order, each with the number of claims tagged."""
+def topics_page(limit, cursor=None, counts=True):
+    """Topics in slug order, each with the number of claims tagged (unless `counts` is
+    false: counting reads every tag of the page's topics, 60 ms at 1M quotes)."""
+    if not counts:
+        return keyset_page(Topic.select(), Topic.slug, limit, cursor, key_type=str)
     query = (
         Topic.select(Topic, fn.COUNT(ClaimTopic.claim).alias("claims_count"))
         .join(ClaimTopic, JOIN.LEFT_OUTER)
