@@ -403,39 +403,6 @@ def review_facets(names, claim_ids=None, quote_ids=None):
     return facets
 
 
-PAGE_FACETS = ("status", "lang", "year")  # the search page's too (not offered by the API)
-
-
-def claim_facets(names, claim_ids=None):
-    """{facet: {value: number of claims}} of these claims (a subquery of ids; None for every
-    claim): per status, per language (`und` for none) and per year of their reviews."""
-    facets = {}
-    for name in names:
-        if name == "year":
-            column = Review.published_on.year  # peewee: strftime on SQLite, date_part on PG
-            query = (Review.select(column.alias("value"), fn.COUNT(Review.claim.distinct()))
-                     .where(Review.published_on.is_null(False)))
-            if claim_ids is not None:
-                query = query.where(Review.claim.in_(claim_ids))
-        else:
-            column = Claim.status if name == "status" else Claim.lang
-            query = Claim.select(column.alias("value"), fn.COUNT(Claim.id))
-            if claim_ids is not None:
-                query = query.where(Claim.id.in_(claim_ids))
-        counts = [(str(int(value)) if name == "year" else value, n)
-                  for value, n in query.group_by(column).tuples()]
-        facets[name] = {(value if value is not None else "und"): n
-                        for value, n in sorted(counts, key=lambda c: c[0] or "")}
-    return facets
-
-
-def facet_counts(names, claim_ids=None):
-    """The facets `names` asks for over these claims: review facets and claim facets."""
-    facets = review_facets([n for n in names if n in FACETS], claim_ids)
-    facets.update(claim_facets([n for n in names if n in PAGE_FACETS], claim_ids))
-    return {name: facets[name] for name in names}
-
-
 def _facet_part(name, sample):
     """One facet's (facet, value as text, number of claims) rows over the sampled claims.
     Each reads from the sample and joins (the sample drives: 1,000 lookups), where an
@@ -455,8 +422,10 @@ def _facet_part(name, sample):
 
 
 def sampled_facets(names, claim_ids, size):
-    """(facets as facet_counts gives them, whether more claims matched than were counted)
+    """({facet: {value: number of claims}}, whether more claims matched than were counted)
     over the newest `size` claims of `claim_ids` (a subquery of ids; None for every claim).
+    Facets: `rating` and `publisher` as review_facets counts them, `status`, `lang` (`und`
+    for none) and `year` (of a review).
 
     One statement, whatever the number of facets: the sample is a CTE, read once (both
     engines materialise a CTE used more than once), and each facet a GROUP BY over it,
@@ -492,9 +461,10 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
                 reviewed_until=None, facets=None, facet_sample=None):
     """Claims in id order (by relevance with `q`) with every filter of GET /claims, each with
     its details; with `facets`, meta.facets counts the matching claims per rating/publisher.
-    With `facet_sample`, the counts are over the newest `facet_sample` matching claims only
-    (a cost bounded whatever the matches: the search page's), and meta.facet_sampled says
-    whether more claims matched than were counted.
+    With `facet_sample` (the search page's), the facets may also be status, lang and year,
+    the counts are over the newest `facet_sample` matching claims only (a cost bounded
+    whatever the matches: sampled_facets), and meta.facet_sampled says whether more claims
+    matched than were counted.
 
     `position`, `since` and `until` apply to the stances of the matched speakers when
     `speaker=` is given, else to any stance.
@@ -532,7 +502,7 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
         if facet_sample:
             meta["facets"], meta["facet_sampled"] = sampled_facets(facets, ids, facet_sample)
         else:
-            meta["facets"] = facet_counts(facets, ids)
+            meta["facets"] = review_facets(facets, ids)
     if speaker_ids and not q:
         page = _claims_by_stances(stance_conditions, claim_conditions, limit, cursor)
     else:

@@ -297,7 +297,7 @@ def search_page():
     facets = results["claims"].meta["facets"]
     return render_template(
         "search.html", q=q, results=results, filters=raw, facets=_facet_links(raw, facets),
-        facet_sample=FACET_SAMPLE if results["claims"].meta["facet_sampled"] else None,
+        facet_sample=FACET_SAMPLE if results["claims"].meta.get("facet_sampled") else None,
         chips=[(key, value, _toggle(raw, key, value)) for key, value in raw],
         publisher_names=queries.publisher_names(facets["publisher"]),
         next_claims=_next_url(results["claims"]), exports=_exports(raw))
