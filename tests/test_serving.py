@@ -203,8 +203,18 @@ def test_help_lists_claimbase_commands_only_and_version_is_claimbase():
                                timeout=60).stdout
     commands = help_text.split("Commands:")[1].split()
     assert {"serve", "import", "export", "seed", "migrate", "tokens"} <= set(commands)
-    assert not {"run", "shell", "routes"} & set(commands)
+    assert not {"run", "shell", "routes", "limiter", "openapi"} & set(commands)
     assert "--app" not in help_text and "--env-file" not in help_text
     version = subprocess.run([str(CLAIMBASE), "--version"], capture_output=True, text=True,
                              timeout=60).stdout
     assert version.strip() == "claimbase 0.1.0"
+
+
+def test_extension_commands_are_hidden_but_still_usable(tmp_path):
+    """flask-smorest's `openapi` group is left out of --help, yet still writes the document."""
+    target = tmp_path / "openapi.json"
+    result = subprocess.run([str(CLAIMBASE), "openapi", "write", str(target)],
+                            capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                            env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(target.read_text())["info"]["title"] == "Claimbase"
