@@ -7,9 +7,10 @@ Scenarios (each bounded in clients, requests and seconds):
 - slow:     --slow-clients connections (50) send a request head a byte-group at a time,
             held open for --seconds (60), while one client runs ordinary reads;
             prints the share of reads answered and their p50/p99.
-- searches: 10 concurrent worst-case searches (the most terms and prefix terms the caps
-            allow, plus one over the caps), while ordinary reads run; prints each
-            search's status and time, and the reads' p99.
+- searches: --rounds (3) rounds of 10 concurrent worst-case searches (WORST_SEARCHES: the
+            most terms and prefix terms the caps allow, each matching most rows, with
+            facets and phrases; plus one over the caps), while ordinary reads run; prints
+            each search's status and time, and the reads' share answered and p99.
 - misses:   1,000 anonymous GETs of speakers that do not exist, then the same with a
             token (--token); prints how many met 429.
 - export:   GET --export (/claims.ndjson) to the end; prints rows, bytes and seconds.
