@@ -7,14 +7,18 @@ Scenarios (each bounded in clients, requests and seconds):
 - slow:     --slow-clients connections (50) send a request head a byte-group at a time,
             held open for --seconds (60), while one client runs ordinary reads;
             prints the share of reads answered and their p50/p99.
-- searches: 10 concurrent worst-case searches (the most terms and prefix terms the caps
-            allow, plus one over the caps), while ordinary reads run; prints each
-            search's status and time, and the reads' p99.
+- searches: --rounds (3) rounds of 10 concurrent worst-case searches (WORST_SEARCHES: the
+            most terms and prefix terms the caps allow, each matching most rows, with
+            facets and phrases; plus one over the caps), while ordinary reads run; prints
+            each search's status and time, and the reads' share answered and p99.
 - misses:   1,000 anonymous GETs of speakers that do not exist, then the same with a
             token (--token); prints how many met 429.
-- export:   GET /claims.ndjson to the end; prints rows, bytes and seconds.
+- export:   GET --export (/claims.ndjson) to the end; prints rows, bytes and seconds.
 - import:   POST a generated NDJSON file of --records claims (--token needed); prints the
-            status and seconds (an import is one request: it must fit in 64 MiB).
+            status and seconds (over the job threshold it is a job: see `job`).
+- job:      POST --file (NDJSON of --resource) as an import job (--token needed; the server
+            needs CLAIMBASE_IMPORT_MAX_BYTES above the file's size), then follow
+            GET /imports/{id} every --poll seconds, printing its progress, to the end.
 
 Start the server with rate limits as you want to measure them (for `slow` and `searches`,
 CLAIMBASE_RATELIMIT_ENABLED=0 keeps the reads from meeting the costly budget).
@@ -27,12 +31,27 @@ import socket
 import sys
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
+from urllib.parse import unquote
 from urllib.parse import urlparse
 
 ORDINARY_READS = ["/claims?limit=5", "/speakers?limit=5", "/topics", "/claims?status=contested"]
-WORST_SEARCH = " OR ".join(["tax*", "pens*", "clim*", "war*"]
-                           + [f"word{i}" for i in range(12)])
+# Worst cases within the caps (16 terms, 4 prefix terms of 3+ letters), on bench/generate.py's
+# vocabulary: every term matches most texts (and is stemmed in every language, the query
+# having no lang), so every row is a match to rank, count and snippet.
+COMMON = ["the", "our", "we", "are", "to", "and", "is", "not", "in", "of", "again", "this"]
+PREFIXES = ["sup*", "gov*", "par*", "acc*"]
+PHRASES = ['"the people"', '"our partners"', '"the truth"', '"and again"']
+WORST_SEARCHES = [
+    ("/quotes", " OR ".join(COMMON + PREFIXES), ""),
+    ("/claims", " OR ".join(COMMON + PREFIXES), "&facets=rating,publisher"),
+    ("/quotes", " OR ".join(PHRASES + PREFIXES + COMMON[:8]), "&facets=rating,publisher"),
+    ("/claims", " OR ".join(PHRASES + PREFIXES + COMMON[:8]), "&limit=100"),
+    ("/sources", " OR ".join(COMMON + PREFIXES), "&limit=100"),
+]
 OVER_THE_CAPS = " OR ".join(f"w{i}*" for i in range(60))
 
 
@@ -108,24 +127,32 @@ def slow(host, port, clients, seconds):
     report_reads(results)
 
 
-def searches(host, port):
-    """10 worst-case searches at once (and one over the caps), with reads alongside."""
+def searches(host, port, rounds):
+    """`rounds` rounds of 10 worst-case searches at once (and one over the caps), with
+    ordinary reads alongside the whole time."""
     stop = threading.Event()
     results = []
     reader = threading.Thread(target=reads_while, args=(host, port, stop, results))
     reader.start()
-    queries = [WORST_SEARCH] * 10 + [OVER_THE_CAPS]
-    paths = [f"/quotes?q={q.replace(' ', '%20')}" for q in queries]
-    with ThreadPoolExecutor(len(paths)) as pool:
-        answers = list(pool.map(lambda p: get(host, port, p, timeout=60), paths))
+    time.sleep(2)
+    chosen = [WORST_SEARCHES[i % len(WORST_SEARCHES)] for i in range(10)]
+    paths = [f"{path}?q={quote(q)}{extra}" for path, q, extra in chosen]
+    paths.append(f"/quotes?q={quote(OVER_THE_CAPS)}")
+    answers = []
+    for _ in range(rounds):
+        with ThreadPoolExecutor(len(paths)) as pool:
+            answers += list(pool.map(lambda p: (p, *get(host, port, p, timeout=60)), paths))
     time.sleep(1)
     stop.set()
     reader.join()
-    print("searches: 10 worst-case searches at once, and one over the caps")
-    for (status, seconds, body), query in zip(answers, queries, strict=True):
-        kind = "over caps" if query is OVER_THE_CAPS else "worst case"
-        detail = "" if status == 200 else " — " + json.loads(body).get("detail", "")[:80]
-        print(f"  {kind}: {status} in {seconds:.2f} s{detail}")
+    print(f"searches: {rounds} round(s) of 10 worst-case searches at once, and one over the caps")
+    for path, status, seconds, body in answers:
+        detail = "" if status == 200 else " — " + json.loads(body).get("detail", "")[:70]
+        print(f"  {status} in {seconds:5.2f} s  {unquote(path)[:70]}{detail}")
+    worst = [seconds for path, _, seconds, _ in answers if "w1*" not in path]
+    statuses = Counter(status for _, status, _, _ in answers)
+    print(f"  worst-case searches: {len(worst)}, slowest {max(worst):.2f} s, "
+          f"statuses {dict(statuses)}")
     report_reads(results)
 
 
@@ -142,18 +169,56 @@ def misses(host, port, token):
               f"first 429 at request {statuses.index(429) + 1 if 429 in statuses else '-'}")
 
 
-def export(host, port):
+def export(host, port, path="/claims.ndjson"):
     started = time.monotonic()
     connection = http.client.HTTPConnection(host, port, timeout=120)
-    connection.request("GET", "/claims.ndjson")
+    connection.request("GET", path)
     response = connection.getresponse()
     rows = size = 0
     while chunk := response.read(1 << 20):
         rows += chunk.count(b"\n")
         size += len(chunk)
     connection.close()
-    print(f"export: /claims.ndjson {response.status}: {rows:,} rows, {size / 1e6:.1f} MB "
+    print(f"export: {path} {response.status}: {rows:,} rows, {size / 1e6:.1f} MB "
           f"in {time.monotonic() - started:.1f} s")
+
+
+def import_job(host, port, token, path, resource, poll):
+    """POST a file as an import job and follow its progress to the end."""
+    size = path.stat().st_size
+    started = time.monotonic()
+    connection = http.client.HTTPConnection(host, port, timeout=600)
+    with open(path, "rb") as body:
+        connection.request("POST", f"/imports?format=ndjson&resource={resource}", body=body,
+                           headers={"Authorization": f"Bearer {token}",
+                                    "Content-Type": "application/x-ndjson",
+                                    "Content-Length": str(size)})
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+    connection.close()
+    location = response.headers.get("Location")
+    print(f"job: {path.name} ({size / 1e6:.1f} MB): {response.status} in "
+          f"{time.monotonic() - started:.1f} s, Location {location}")
+    if response.status != 202:
+        print(f"  {answer}")
+        return
+    headers = {"Authorization": f"Bearer {token}"}
+    while True:
+        time.sleep(poll)
+        try:
+            _, _, body = get(host, port, location, headers)
+        except OSError as error:
+            print(f"  {time.monotonic() - started:7.1f} s: no answer ({error})")
+            continue
+        job = json.loads(body)
+        print(f"  {time.monotonic() - started:7.1f} s: {job['status']:8} {job['records']:>9,} "
+              f"records, {job['bytes_read'] / 1e6:7.1f} MB read", flush=True)
+        if job["status"] in ("done", "failed"):
+            report = job["report"] or {}
+            print(f"  report: records {report.get('records')}, created {report.get('created')}"
+                  f", unchanged {report.get('unchanged')}, rejected {report.get('rejected')}, "
+                  f"committed {report.get('committed')}; error {job['error']}")
+            return
 
 
 def import_records(host, port, token, records):
@@ -179,8 +244,13 @@ def main():
     parser.add_argument("--slow-clients", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3, help="searches: rounds of 10.")
+    parser.add_argument("--export", default="/claims.ndjson", help="The export to read.")
+    parser.add_argument("--file", type=Path, help="job: the NDJSON file to import.")
+    parser.add_argument("--resource", default="claims", help="job: what the file holds.")
+    parser.add_argument("--poll", type=float, default=10, help="job: seconds between polls.")
     parser.add_argument("scenarios", nargs="+",
-                        choices=["slow", "searches", "misses", "export", "import"])
+                        choices=["slow", "searches", "misses", "export", "import", "job"])
     args = parser.parse_args()
     address = urlparse(args.base)
     if address.hostname not in ("127.0.0.1", "localhost", "::1"):
@@ -193,11 +263,15 @@ def main():
         if scenario == "slow":
             slow(host, port, args.slow_clients, args.seconds)
         elif scenario == "searches":
-            searches(host, port)
+            searches(host, port, args.rounds)
         elif scenario == "misses":
             misses(host, port, args.token)
         elif scenario == "export":
-            export(host, port)
+            export(host, port, args.export)
+        elif scenario == "job":
+            if not (args.token and args.file):
+                sys.exit("job needs --token and --file")
+            import_job(host, port, args.token, args.file, args.resource, args.poll)
         elif scenario == "import":
             if not args.token:
                 sys.exit("import needs --token")

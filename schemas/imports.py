@@ -81,3 +81,31 @@ class ImportReportSchema(StrictSchema):
                        "claimReviewed replaced by the fact-check's title."})
     near_duplicates = fields.List(fields.Nested(NearDuplicateRecordSchema), metadata={
         "description": "The records whose claim nearly duplicates claims of the database."})
+
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class ImportJobSchema(StrictSchema):
+    """An import too big to run inside its request (service/jobs.py)."""
+
+    id = fields.Integer()
+    status = fields.String(validate=validate.OneOf(JOB_STATUSES), metadata={
+        "description": "queued (waiting for a worker, or for its next try after a worker "
+                       "stopped), running, done (committed) or failed (nothing written)."})
+    format = fields.String()
+    resource = fields.String(allow_none=True)
+    size = fields.Integer(metadata={"description": "The file's size in bytes."})
+    bytes_read = fields.Integer(metadata={"description": "Bytes of the file read so far."})
+    records = fields.Integer(metadata={
+        "description": "Records read so far; once finished, every record of the file."})
+    submitted_at = fields.DateTime()
+    started_at = fields.String(allow_none=True, metadata={
+        "description": "While running: when this try started (UTC)."})
+    finished_at = fields.DateTime(allow_none=True)
+    report = fields.Nested(ImportReportSchema, allow_none=True, metadata={
+        "description": "Once finished: the report, as a synchronous import gives it (a failed "
+                       "import lists each bad record's line, field and reason)."})
+    error = fields.String(allow_none=True, metadata={
+        "description": "Why a job failed when it has no report (not UTF-8, a worker that "
+                       "kept stopping…)."})

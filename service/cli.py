@@ -333,8 +333,20 @@ def _version():
     return importlib.metadata.version("claimbase")
 
 
+# Commands that extensions add (flask-limiter's `limiter` through an entry point, flask-smorest's
+# `openapi` in init_app): still usable (`claimbase openapi write FILE`), not listed.
+EXTENSION_COMMANDS = frozenset(("limiter", "openapi"))
+
+
+class ClaimbaseGroup(FlaskGroup):
+    """Flask's command group, listing Claimbase's own commands only."""
+
+    def list_commands(self, ctx):
+        return [name for name in super().list_commands(ctx) if name not in EXTENSION_COMMANDS]
+
+
 # Claimbase's commands only: not Flask's run/shell/routes, nor its --app/--env-file options.
-cli = FlaskGroup(create_app=_create_app, add_default_commands=False, add_version_option=False,
+cli = ClaimbaseGroup(create_app=_create_app, add_default_commands=False, add_version_option=False,
                  load_dotenv=False, set_debug_flag=False,
                  help="Claimbase: quotes, speakers and contested claims.")
 cli.params = [p for p in cli.params if p.name not in ("app", "env_file", "debug")]

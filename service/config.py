@@ -9,6 +9,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 DEFAULT_DATABASE_URL = "sqlite:///claimbase.db"
 DEFAULT_STATEMENT_TIMEOUT_MS = 5000  # per statement, during a request (service/costs.py)
+DEFAULT_IMPORT_JOB_BYTES = 1024 * 1024  # an HTTP import bigger than this runs as a job
+DEFAULT_IMPORT_MAX_BYTES = 64 * 1024 * 1024  # the largest HTTP import (a job's body)
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
@@ -50,6 +52,14 @@ def from_environment():
                                                    DEFAULT_STATEMENT_TIMEOUT_MS)),
         "PROXY_HOPS": int(os.environ.get("CLAIMBASE_PROXY_HOPS", 0)),
         "CORS_WRITE_ORIGINS": _words(os.environ.get("CLAIMBASE_CORS_WRITE_ORIGINS", "")),
+        "IMPORT_JOB_BYTES": int(os.environ.get("CLAIMBASE_IMPORT_JOB_BYTES",
+                                               DEFAULT_IMPORT_JOB_BYTES)),
+        "IMPORT_MAX_BYTES": int(os.environ.get("CLAIMBASE_IMPORT_MAX_BYTES",
+                                               DEFAULT_IMPORT_MAX_BYTES)),
+        "IMPORT_SPOOL": os.environ.get("CLAIMBASE_IMPORT_SPOOL") or None,  # service/jobs.py
+        # seconds a gunicorn worker's main loop may stall before it is replaced (not a
+        # request timeout: service/serving.py)
+        "WORKER_TIMEOUT": int(os.environ.get("CLAIMBASE_WORKER_TIMEOUT", 30)),
     }
 
 

@@ -29,6 +29,7 @@ from peewee import DateTimeField
 from . import db as dbmod
 from .models import MODELS
 from .models import IdempotentResponse
+from .models import ImportJob
 from .models import Publisher
 from .models import PublisherAlias
 from .models import utcnow
@@ -71,8 +72,9 @@ class Summary:
 # --- tables, columns and values -----------------------------------------------------------
 
 # Caches, not records: a replayed POST's stored answer (kept 24 h) means nothing in another
-# database, so a dump leaves it out and a restored database starts without it.
-NOT_DUMPED = {IdempotentResponse}
+# database, so a dump leaves it out and a restored database starts without it. Import jobs
+# point at files in this server's spool folder: they stay with it too.
+NOT_DUMPED = {IdempotentResponse, ImportJob}
 
 
 # Rows that the migrations themselves create (the known fact-checking organisations, 0009):

@@ -3,6 +3,7 @@
 import http
 import logging
 import re
+import sqlite3
 
 from flask import Flask
 from flask import current_app
@@ -207,7 +208,10 @@ def register_error_handlers(app: Flask):
         body = problem_body(400, str(error), {error.field: [str(error)]})
         return body, 400, {"Content-Type": PROBLEM_MIMETYPE}
 
+    # peewee wraps the errors of the statements it executes; SQLite runs a statement further
+    # while its rows are fetched, and an error there (a budget spent) is sqlite3's own.
     @app.errorhandler(OperationalError)
+    @app.errorhandler(sqlite3.OperationalError)
     def _database(error):
         if is_statement_timeout(error):
             log.warning("statement stopped by its time budget: %s", request.full_path)

@@ -4,6 +4,7 @@ import datetime
 import json
 
 from peewee import SQL
+from peewee import BigIntegerField
 from peewee import BlobField
 from peewee import BooleanField
 from peewee import CharField
@@ -347,3 +348,28 @@ class ClaimTerm(BaseModel):
 
 
 MODELS += [ClaimMatch, ClaimTerm]
+
+
+JOB_STATUSES = ("queued", "done", "failed")
+
+
+class ImportJob(BaseModel):
+    """An HTTP import too big to run inside its request (service/jobs.py): its body waits in
+    the spool folder until a worker's runner imports it. `queued` until the transaction that
+    imports it commits `done` (or `failed`) with the report; a job being imported is still
+    `queued` in the database, and "running" to readers while its runner's heartbeat is fresh."""
+
+    token = ForeignKeyField(ApiToken, backref="+")  # who submitted it: the import's actor
+    status = CharField(max_length=10, default="queued", index=True,
+                       constraints=[one_of("status", JOB_STATUSES)])
+    format = CharField(max_length=20)
+    options = TextField()  # JSON: resource, name, skip_invalid, duplicates, role
+    spool = CharField(max_length=64, unique=True)  # the body's file in the spool folder
+    size = BigIntegerField()  # the body's bytes
+    submitted_at = DateTimeField(default=utcnow)
+    finished_at = DateTimeField(null=True)
+    report = TextField(null=True)  # JSON: the import report, once finished
+    error = TextField(null=True)  # why a job failed without a report (not UTF-8…)
+
+
+MODELS += [ImportJob]

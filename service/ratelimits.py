@@ -133,8 +133,11 @@ def client_key():
 
 
 def is_costly(response=None):
-    """Searches, imports and reads that found nothing."""
-    if request.args.get("q") or request.path.startswith(("/imports", "/ui/search")):
+    """Searches, imports and reads that found nothing. (Reading an import job's progress is
+    an ordinary read.)"""
+    if request.args.get("q") or request.path.startswith("/ui/search"):
+        return True
+    if request.path.startswith("/imports") and request.method not in READ_METHODS:
         return True
     return response is not None and response.status_code == 404 \
         and request.method in READ_METHODS

@@ -10,6 +10,7 @@ docs/deployment.md for the choice and its limits.
   worker.
 - Sizes are bounded (request line, header count and size); bodies by MAX_CONTENT_LENGTH.
 - The errors gunicorn answers itself (400, 414, 431) are problem+json too.
+- Import jobs: each worker runs a thread that imports queued jobs (service/jobs.py).
 - No control socket: gunicorn ≥ 25 opens one at a single path per user by default, which
   every server on a machine would share.
 
@@ -30,7 +31,6 @@ from .errors import problem_body
 from .hardening import SECURITY_HEADERS
 
 SERVER_LIMITS = {
-    "timeout": 30,  # a worker whose main loop stops answering for 30 s is replaced
     "graceful_timeout": 20,
     "keepalive": 5,
     "worker_connections": 1000,  # open connections per worker (idle ones included)
@@ -78,14 +78,26 @@ class Worker(gthread.ThreadWorker):
         super().init_process()
 
 
+def start_job_runner(worker):
+    """gunicorn's post_worker_init hook: each worker runs queued import jobs
+    (service/jobs.py), so a job outlives the worker that accepted it."""
+    from .jobs import start_runner
+
+    start_runner(worker.app.application)
+
+
 class Server(BaseApplication):
     """gunicorn, configured in code (no config file, no shared control socket)."""
 
     def __init__(self, app, host, port, workers, threads):
         self.application = app
-        self.settings = {**SERVER_LIMITS, "bind": f"{host}:{port}", "workers": workers,
+        # A worker whose main loop stops answering for WORKER_TIMEOUT (30 s) is replaced;
+        # its request threads are not timed (an export streams as long as it needs).
+        self.settings = {**SERVER_LIMITS, "timeout": app.config["WORKER_TIMEOUT"],
+                         "bind": f"{host}:{port}", "workers": workers,
                          "threads": threads, "worker_class": f"{__name__}.Worker",
-                         "accesslog": "-", "control_socket_disable": True}
+                         "accesslog": "-", "control_socket_disable": True,
+                         "post_worker_init": start_job_runner}
         super().__init__()
 
     def load_config(self):

@@ -17,6 +17,8 @@ SLOW_SQL = {
               "SELECT count(*) FROM c",
     "postgres": "SELECT count(*) FROM generate_series(1, {n})",
 }
+SLOW_ROWS_SQL = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {n}) "
+                 "SELECT x FROM c")
 
 
 @pytest.mark.parametrize("q", [
@@ -62,6 +64,12 @@ def budget_app(new_database_url, backend):
     def slow(n):
         return {"count": db.execute_sql(SLOW_SQL[backend].format(n=n)).fetchone()[0]}
 
+    @app.get("/slow-rows/<int:n>")
+    def slow_rows(n):
+        # The first row comes at once: SQLite runs the rest while the rows are fetched,
+        # outside peewee's execute (which wraps errors in its own classes).
+        return {"rows": len(db.execute_sql(SLOW_ROWS_SQL.format(n=n)).fetchall())}
+
     yield app
     db.close()
 
@@ -71,6 +79,15 @@ def test_a_statement_over_its_budget_is_a_503_and_the_next_request_works(budget_
     problem = assert_problem(client.get("/slow/500000000"), 503)
     assert "longer than 0.05 s" in problem["detail"]
     assert client.get("/slow/10").get_json() == {"count": 10}
+
+
+def test_a_statement_stopped_while_its_rows_are_fetched_is_a_503_too(budget_app):
+    """A search's snippets were cut while SQLite stepped through their rows: sqlite3's own
+    OperationalError, not peewee's, became a 500."""
+    client = budget_app.test_client()
+    problem = assert_problem(client.get("/slow-rows/50000000"), 503)
+    assert "longer than 0.05 s" in problem["detail"]
+    assert client.get("/slow-rows/10").get_json() == {"rows": 10}
 
 
 def test_statements_outside_requests_are_not_bounded(budget_app, backend):

@@ -112,7 +112,7 @@ def test_too_large_bodies_are_413_problems(tmp_path):
     from service.db import migrate
 
     app = create_app({"DATABASE_POOL": False, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
-                      "MAX_CONTENT_LENGTH": 10})
+                      "MAX_CONTENT_LENGTH": 10, "IMPORT_MAX_BYTES": 10})  # imports: their own
     db = bind(app.extensions["claimbase.db"])
     with db.connection_context():
         migrate(db)

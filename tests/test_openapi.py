@@ -103,6 +103,8 @@ def test_unknown_doc_asset_is_a_problem(client):
 
 # POSTs that only read: a body for what a query string cannot hold (a long text).
 READ_ONLY_POSTS = {("post", "/claims/similar")}
+# Reads that need a token: an import job is shown to its submitter (and admins) only.
+AUTHENTICATED_READS = {("get", "/imports/{job_id}")}
 
 
 def test_writes_document_their_security_if_match_and_problems(spec):
@@ -111,6 +113,10 @@ def test_writes_document_their_security_if_match_and_problems(spec):
         "description": "A token from `claimbase tokens create`."}
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
+            if (method, path) in AUTHENTICATED_READS:
+                assert operation["security"] == [{"bearerAuth": []}], (method, path)
+                assert {"401", "404"} <= set(operation["responses"]), (method, path)
+                continue
             if method in ("parameters", "get") or (method, path) in READ_ONLY_POSTS:
                 assert "security" not in operation
                 continue
