@@ -21,6 +21,7 @@ from .models import Appearance
 from .models import Change
 from .models import Claim
 from .models import ClaimTopic
+from .models import FacetPair
 from .models import Publisher
 from .models import PublisherAlias
 from .models import Quote
@@ -379,8 +380,9 @@ def review_facets(names, claim_ids=None, quote_ids=None):
     """{facet: {value: number of claims}} over the reviews of these claims (a subquery of
     ids; None for every claim): per normalised rating (`unrated` for none) and per publisher
     (its slug).
-    Grouped on the review (rating, claim) and (publisher, claim) indexes. With `quote_ids`,
-    the number of those quotes whose claims have such reviews."""
+    Grouped on the review (rating, claim) and (publisher, claim) indexes: linear in the
+    matches (stored_facets is constant). With `quote_ids`, the number of those quotes whose
+    claims have such reviews."""
     facets = {}
     for name in names:
         column = Review.rating if name == "rating" else Review.canonical
@@ -392,14 +394,56 @@ def review_facets(names, claim_ids=None, quote_ids=None):
             query = Review.select(column, fn.COUNT(Review.claim.distinct()))
             if claim_ids is not None:
                 query = query.where(Review.claim.in_(claim_ids))
-        counts = list(query.group_by(column).tuples())
-        if name == "publisher":
-            slugs = dict(Publisher.select(Publisher.id, Publisher.slug).where(
-                Publisher.id.in_([value for value, _ in counts if value])).tuples())
-            counts = [(slugs.get(value), n) for value, n in counts]
-        facets[name] = {(value if value is not None else UNRATED): n
-                        for value, n in sorted(counts, key=lambda c: c[0] or "")}
+        facets[name] = _facet_counts(name, query.group_by(column).tuples())
     return facets
+
+
+def stored_facets(names, among=None):
+    """review_facets of every claim (`among` None), or of the claims that carry one facet
+    value (`among`: ("rating", "false") or ("publisher", publisher id)), read from the
+    counts the database keeps (facet_pair, migration 0014): a few rows whatever the number
+    of claims."""
+    query = FacetPair.select(FacetPair.facet, FacetPair.value, FacetPair.claims).where(
+        FacetPair.facet.in_(names), FacetPair.claims > 0)
+    if among is None:
+        query = query.where((FacetPair.filter_facet == FacetPair.facet)
+                            & (FacetPair.filter_value == FacetPair.value))
+    else:
+        query = query.where((FacetPair.filter_facet == among[0])
+                            & (FacetPair.filter_value == str(among[1])))
+    found = defaultdict(list)
+    for facet, value, claims in query.tuples():
+        stored = (value or None) if facet == "rating" else (int(value) if value else None)
+        found[facet].append((stored, claims))
+    return {name: _facet_counts(name, found[name]) for name in names}
+
+
+def _facet_counts(name, counts):
+    """{value: count} from (rating or publisher id, count) pairs: publishers by slug, none as
+    `unrated`, in value order."""
+    counts = list(counts)
+    if name == "publisher":
+        slugs = dict(Publisher.select(Publisher.id, Publisher.slug).where(
+            Publisher.id.in_([value for value, _ in counts if value])).tuples())
+        counts = [(slugs.get(value), n) for value, n in counts]
+    return {(value if value is not None else UNRATED): n
+            for value, n in sorted(counts, key=lambda c: c[0] or "")}
+
+
+def _stored_facets_among(rating, publisher, other_filters):
+    """The one facet value a /claims query filters on, when it is its only filter (one
+    rating, or publisher values that name one publisher): its facets are stored_facets of
+    that value. "all" without any filter; None otherwise (counted from the matches)."""
+    if any(other_filters):
+        return None
+    if not rating and not publisher:
+        return "all"
+    if rating and publisher:
+        return None
+    if rating:
+        return ("rating", rating[0]) if len(set(rating)) == 1 else None
+    named = {p.id for value in publisher for p in find_publishers(value)}
+    return ("publisher", named.pop()) if len(named) == 1 else None
 
 
 def claims_page(limit, cursor=None, speaker=None, position=None, status=None, topic=None,
@@ -441,8 +485,14 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
     if country:
         claim_conditions.append(_claim_country_condition(country))
     if facets:
-        meta["facets"] = review_facets(facets, _matching_claim_ids(
-            claim_conditions, stance_conditions, q, lang))
+        among = _stored_facets_among(rating, publisher, [
+            stance_conditions, status, topic, lang, reviewed is not None, reviewed_since,
+            reviewed_until, source, country, q])
+        if among is None:
+            meta["facets"] = review_facets(facets, _matching_claim_ids(
+                claim_conditions, stance_conditions, q, lang))
+        else:
+            meta["facets"] = stored_facets(facets, None if among == "all" else among)
     if speaker_ids and not q:
         page = _claims_by_stances(stance_conditions, claim_conditions, limit, cursor)
     else:
