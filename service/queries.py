@@ -36,6 +36,7 @@ from .pagination import Page
 from .pagination import empty_page
 from .pagination import keyset_ids
 from .pagination import keyset_page
+from .pagination import rank_cursor_key
 from .pagination import ranked_page
 from .publishers import find_publishers
 
@@ -92,21 +93,45 @@ def _speaker_filter(values, meta, meta_key="speakers", exact=False):
 
 # --- full-text search -----------------------------------------------------------------------
 
+OLDER_MATCHES = 1e9  # a cursor's score past the ranked window (relevance scores are ≤ 0)
+
+
 def page_of(query, model, limit, cursor=None, q=None, lang=None):
-    """A page of `query` (rows of `model`): by id, or with `q` by relevance (words stemmed in
-    `lang`, else in every language), each row then carrying a highlighted `snippet`. One more
-    statement for the snippets of the page."""
+    """A page of `query` (rows of `model`): by id, or with `q` by relevance among the newest
+    search.RANK_WINDOW matches, then the older matches newest first (docs/search.md), each
+    row then carrying a highlighted `snippet`. A search scores at most the window's rows, so
+    its cost does not grow with the number of matches. One more statement for the window's
+    start, one for the snippets of the page."""
     if not q:
         return keyset_page(query, model.id, limit, cursor)
-    found = search.hits(model, q, lang).alias("hits")
-    query = query.switch(model).join(found, on=(found.c.id == model.id)).select_extend(
-        found.c.score.alias("score"))
-    page = ranked_page(query, found.c.score, model.id, limit, cursor,
-                       score_of=lambda row: row.hits["score"])
+    start = search.window_start(model, q, lang)
+    after = rank_cursor_key(cursor)
+    if after is None or after[0] != OLDER_MATCHES:
+        found = search.hits(model, q, lang, since=start).alias("hits")
+        ranked = query.switch(model).join(found, on=(found.c.id == model.id)).select_extend(
+            found.c.score.alias("score"))
+        page = ranked_page(ranked, found.c.score, model.id, limit, cursor,
+                           score_of=lambda row: row.hits["score"])
+        before = start
+    else:
+        page, before = Page(items=[], limit=limit), after[1]
+    if page.next_after is None and before is not None:
+        _add_older_matches(page, query, model, q, lang, before)
     snippets = search.snippets(model, q, [row.id for row in page.items], lang)
     for row in page.items:
         row.snippet = snippets.get(row.id)
     return page
+
+
+def _add_older_matches(page, query, model, q, lang, before):
+    """Fill a page with the matches older than the ranked window (ids below `before`),
+    newest first, from the id order of the index: nothing is scored."""
+    wanted = page.limit - len(page.items)
+    older = list(query.where(model.id.in_(search.matching_ids(model, q, lang, before=before)))
+                 .order_by(model.id.desc()).limit(wanted + 1))
+    page.items += older[:wanted]
+    if len(older) > wanted:
+        page.next_after = [OLDER_MATCHES, older[wanted - 1].id if wanted else before]
 
 
 # --- speakers -----------------------------------------------------------------------------
