@@ -13,6 +13,8 @@ from a few hundred stored counts instead of reading the reviews of every matchin
   delete, uncounts its pairs with the values still there.
 
 Any other filter counts the matches through the review indexes (service/queries.py).
+
+Also: Fatabyyano's country (Jordan), verified since migration 0009 left it empty.
 """
 
 from peewee import SqliteDatabase
@@ -110,7 +112,14 @@ BACKFILL = [
 ]
 
 
+# A known publisher's detail verified since migration 0009 added it (docs/publishers.md).
+PUBLISHER_FIXES = ["UPDATE publisher SET country = 'JO' WHERE slug = 'fatabyyano' "
+                   "AND country IS NULL"]
+
+
 def up(migrator, db):
+    for statement in PUBLISHER_FIXES:
+        db.execute_sql(statement)
     sqlite = isinstance(db, SqliteDatabase)
     serial = "INTEGER PRIMARY KEY" if sqlite else "SERIAL PRIMARY KEY"
     for statement in TABLES:
