@@ -82,9 +82,16 @@ SQLITE_TRIGGERS = [
     f"{UNCOUNT_PAIRS} END",
 ]
 
+# PostgreSQL: every transaction that changes facet rows takes this lock first (held until it
+# ends), so two concurrent review writes never take facet_pair's rows in opposite orders
+# (a deadlock, a 503 to one of them). Review writes are few; imports are one writer anyway.
+# SQLite has one writer at a time already.
+LOCK = "PERFORM pg_advisory_xact_lock(140014);"
+
 POSTGRES_TRIGGERS = [
     f"""CREATE FUNCTION review_facet_resync() RETURNS trigger AS $$
 BEGIN
+  {LOCK}
   IF TG_OP IN ('DELETE', 'UPDATE') THEN {_resync('OLD.claim_id')} END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN {_resync('NEW.claim_id')} END IF;
   RETURN NULL;
@@ -92,11 +99,11 @@ END $$ LANGUAGE plpgsql""",
     "CREATE TRIGGER review_facet AFTER INSERT OR DELETE OR UPDATE OF "
     f"{WATCHED} ON review FOR EACH ROW EXECUTE FUNCTION review_facet_resync()",
     f"""CREATE FUNCTION claim_facet_count_pairs() RETURNS trigger AS $$
-BEGIN {COUNT_PAIRS} RETURN NULL; END $$ LANGUAGE plpgsql""",
+BEGIN {LOCK} {COUNT_PAIRS} RETURN NULL; END $$ LANGUAGE plpgsql""",
     "CREATE TRIGGER claim_facet_pairs_insert AFTER INSERT ON claim_facet "
     "FOR EACH ROW EXECUTE FUNCTION claim_facet_count_pairs()",
     f"""CREATE FUNCTION claim_facet_uncount_pairs() RETURNS trigger AS $$
-BEGIN {UNCOUNT_PAIRS} RETURN OLD; END $$ LANGUAGE plpgsql""",
+BEGIN {LOCK} {UNCOUNT_PAIRS} RETURN OLD; END $$ LANGUAGE plpgsql""",
     "CREATE TRIGGER claim_facet_pairs_delete BEFORE DELETE ON claim_facet "
     "FOR EACH ROW EXECUTE FUNCTION claim_facet_uncount_pairs()",
 ]
