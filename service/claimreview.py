@@ -74,22 +74,35 @@ def _appearances(claim):
     return (work(first) if first else None), [work(a) for a in others]
 
 
-# What Google requires of a ClaimReview (../shared/INTEROP.md, "ClaimReview JSON-LD"): the
-# fact-check's absolute http(s) URL, the claim, and the verdict as displayed. datePublished and
-# author are only recommended (the date reportedly no longer even that since 2024), so a review
-# without them is still published. A review without a required one is reported, never emitted.
+# What Google requires of a ClaimReview (Search Central, "Fact check (ClaimReview) structured
+# data"; ../shared/INTEROP.md, "ClaimReview JSON-LD"): the fact-check's absolute http(s) URL,
+# the claim, and the verdict as displayed (Rating.alternateName). A review without one of
+# them is reported, never emitted. datePublished is not required: Google's page listed it as
+# recommended, and its current list of properties no longer names it (checked 2026-12-01,
+# see README "ClaimReview and Google Fact Check Tools"), so a review without a date is still
+# emitted, and the report counts the emitted reviews that lack each RECOMMENDED property.
 REQUIRED = ("url", "claimReviewed", "reviewRating.alternateName")
+RECOMMENDED = ("datePublished", "itemReviewed.author", "itemReviewed.datePublished")
+
+
+def _at(document, path):
+    """The value at a dotted path of a JSON-LD object (None when absent)."""
+    value = document
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _lacking(document, paths):
+    """The paths of `document` that hold nothing (absent, empty or blank)."""
+    return [path for path in paths
+            if not _at(document, path) or str(_at(document, path)).strip() == ""]
 
 
 def missing_fields(document):
     """The required ClaimReview properties a JSON-LD object lacks ([] when it is valid)."""
-    missing = []
-    for path in REQUIRED:
-        value = document
-        for part in path.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        if not value or not isinstance(value, str) or not value.strip():
-            missing.append(path)
+    missing = [path for path in REQUIRED
+               if not isinstance(_at(document, path), str) or not _at(document, path).strip()]
     url = document.get("url")
     if "url" not in missing and urlparse(url).scheme not in ("http", "https"):
         missing.append("url")
@@ -97,16 +110,20 @@ def missing_fields(document):
 
 
 def export_report(claims):
-    """How many reviews of these claims (with details) are emitted and left out, and how many
-    lack each required property."""
-    emitted, omitted, missing = 0, 0, Counter()
+    """How many reviews of these claims (with details) are emitted and left out, how many of
+    the omitted ones lack each required property, and how many of the emitted ones lack each
+    recommended property."""
+    emitted, omitted, missing, recommended = 0, 0, Counter(), Counter()
     for claim in claims:
         for document in claim_reviews(claim):
             lacking = missing_fields(document)
             missing.update(lacking)
             omitted += bool(lacking)
             emitted += not lacking
-    return {"emitted": emitted, "omitted": omitted, "missing": dict(sorted(missing.items()))}
+            if not lacking:
+                recommended.update(_lacking(document, RECOMMENDED))
+    return {"emitted": emitted, "omitted": omitted, "missing": dict(sorted(missing.items())),
+            "emitted_without": dict(sorted(recommended.items()))}
 
 
 def valid_claim_reviews(claim):

@@ -227,6 +227,21 @@ class Review(BaseModel):
         )
 
 
+class FacetPair(BaseModel):
+    """How many claims carry both facet values (a `(facet, value)` pair with itself: how many
+    carry it). Derived from the reviews by triggers (migration 0014), never written here;
+    not dumped. Values: a rating or a publisher id as text, '' for none."""
+
+    filter_facet = CharField(max_length=10)
+    filter_value = CharField(max_length=20)
+    facet = CharField(max_length=10)
+    value = CharField(max_length=20)
+    claims = IntegerField()
+
+    class Meta:
+        primary_key = CompositeKey("filter_facet", "filter_value", "facet", "value")
+
+
 class Appearance(BaseModel):
     """A URL where a claim was made or repeated (ClaimReview appearance/firstAppearance)."""
 

@@ -61,15 +61,23 @@ def _valid_rank_cursor(after):
             and type(after[1]) is int and 0 <= after[1] <= MAX_ID)
 
 
+def rank_cursor_key(cursor):
+    """The [score, key] a search's cursor continues after (None without one), or a 400."""
+    if cursor is None:
+        return None
+    after = cursor["after"]
+    if not _valid_rank_cursor(after):
+        raise ValidationProblem({"cursor": ["Not a valid cursor for this search."]})
+    return after
+
+
 def ranked_page(query, score, key_field, limit, cursor, score_of):
     """Rows of `query` by relevance (`score` ascending, then `key_field`), after the cursor.
 
     `score_of(row)` reads a row's score; the cursor is [score, key].
     """
-    if cursor is not None:
-        after = cursor["after"]
-        if not _valid_rank_cursor(after):
-            raise ValidationProblem({"cursor": ["Not a valid cursor for this search."]})
+    after = rank_cursor_key(cursor)
+    if after is not None:
         query = query.where((score > after[0]) | ((score == after[0]) & (key_field > after[1])))
     rows = list(query.order_by(score, key_field).limit(limit + 1))
     next_after = None

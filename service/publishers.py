@@ -7,7 +7,8 @@ canonical publisher (`review.publisher_id`), set by `with_canonical_publisher` o
 path. A name is matched by its key (letters and digits, case and accents folded: its alias),
 then as a domain, then by the domain of the review's URL; an unknown name becomes a new
 publisher named as published. KNOWN holds the organisations Claimbase knows from the start
-(migration 0009 adds them); their details are the ones each organisation gives on its site.
+(migration 0009 adds them). Each detail was checked against a public source, listed in
+docs/publishers.md; a detail that could not be checked is left empty, never guessed.
 """
 
 import re
@@ -48,7 +49,7 @@ KNOWN = (
      "domain": "vishvasnews.com", "country": "IN", "languages": ["hi", "en"],
      "aliases": ["vishvasnews", "vishvasnews.com"]},
     {"slug": "fatabyyano", "name": "Fatabyyano", "url": "https://fatabyyano.net/",
-     "domain": "fatabyyano.net", "country": None, "languages": ["ar"],
+     "domain": "fatabyyano.net", "country": "JO", "languages": ["ar"],
      "aliases": ["fatabyyano", "fatabyyano.net"]},
     {"slug": "truthorfiction", "name": "TruthOrFiction", "url": "https://www.truthorfiction.com/",
      "domain": "truthorfiction.com", "country": "US", "languages": ["en"],

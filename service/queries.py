@@ -22,6 +22,7 @@ from .models import Appearance
 from .models import Change
 from .models import Claim
 from .models import ClaimTopic
+from .models import FacetPair
 from .models import Publisher
 from .models import PublisherAlias
 from .models import Quote
@@ -36,6 +37,7 @@ from .pagination import Page
 from .pagination import empty_page
 from .pagination import keyset_ids
 from .pagination import keyset_page
+from .pagination import rank_cursor_key
 from .pagination import ranked_page
 from .publishers import find_publishers
 
@@ -92,21 +94,45 @@ def _speaker_filter(values, meta, meta_key="speakers", exact=False):
 
 # --- full-text search -----------------------------------------------------------------------
 
+OLDER_MATCHES = 1e9  # a cursor's score past the ranked window (relevance scores are ≤ 0)
+
+
 def page_of(query, model, limit, cursor=None, q=None, lang=None):
-    """A page of `query` (rows of `model`): by id, or with `q` by relevance (words stemmed in
-    `lang`, else in every language), each row then carrying a highlighted `snippet`. One more
-    statement for the snippets of the page."""
+    """A page of `query` (rows of `model`): by id, or with `q` by relevance among the newest
+    search.RANK_WINDOW matches, then the older matches newest first (docs/search.md), each
+    row then carrying a highlighted `snippet`. A search scores at most the window's rows, so
+    its cost does not grow with the number of matches. One more statement for the window's
+    start, one for the snippets of the page."""
     if not q:
         return keyset_page(query, model.id, limit, cursor)
-    found = search.hits(model, q, lang).alias("hits")
-    query = query.switch(model).join(found, on=(found.c.id == model.id)).select_extend(
-        found.c.score.alias("score"))
-    page = ranked_page(query, found.c.score, model.id, limit, cursor,
-                       score_of=lambda row: row.hits["score"])
+    start = search.window_start(model, q, lang)
+    after = rank_cursor_key(cursor)
+    if after is None or after[0] != OLDER_MATCHES:
+        found = search.hits(model, q, lang, since=start).alias("hits")
+        ranked = query.switch(model).join(found, on=(found.c.id == model.id)).select_extend(
+            found.c.score.alias("score"))
+        page = ranked_page(ranked, found.c.score, model.id, limit, cursor,
+                           score_of=lambda row: row.hits["score"])
+        before = start
+    else:
+        page, before = Page(items=[], limit=limit), after[1]
+    if page.next_after is None and before is not None:
+        _add_older_matches(page, query, model, q, lang, before)
     snippets = search.snippets(model, q, [row.id for row in page.items], lang)
     for row in page.items:
         row.snippet = snippets.get(row.id)
     return page
+
+
+def _add_older_matches(page, query, model, q, lang, before):
+    """Fill a page with the matches older than the ranked window (ids below `before`),
+    newest first, from the id order of the index: nothing is scored."""
+    wanted = page.limit - len(page.items)
+    older = list(query.where(model.id.in_(search.matching_ids(model, q, lang, before=before)))
+                 .order_by(model.id.desc()).limit(wanted + 1))
+    page.items += older[:wanted]
+    if len(older) > wanted:
+        page.next_after = [OLDER_MATCHES, older[wanted - 1].id if wanted else before]
 
 
 # --- speakers -----------------------------------------------------------------------------
@@ -380,8 +406,9 @@ def review_facets(names, claim_ids=None, quote_ids=None):
     """{facet: {value: number of claims}} over the reviews of these claims (a subquery of
     ids; None for every claim): per normalised rating (`unrated` for none) and per publisher
     (its slug).
-    Grouped on the review (rating, claim) and (publisher, claim) indexes. With `quote_ids`,
-    the number of those quotes whose claims have such reviews."""
+    Grouped on the review (rating, claim) and (publisher, claim) indexes: linear in the
+    matches (stored_facets is constant). With `quote_ids`, the number of those quotes whose
+    claims have such reviews."""
     facets = {}
     for name in names:
         column = Review.rating if name == "rating" else Review.canonical
@@ -393,13 +420,7 @@ def review_facets(names, claim_ids=None, quote_ids=None):
             query = Review.select(column, fn.COUNT(Review.claim.distinct()))
             if claim_ids is not None:
                 query = query.where(Review.claim.in_(claim_ids))
-        counts = list(query.group_by(column).tuples())
-        if name == "publisher":
-            slugs = dict(Publisher.select(Publisher.id, Publisher.slug).where(
-                Publisher.id.in_([value for value, _ in counts if value])).tuples())
-            counts = [(slugs.get(value), n) for value, n in counts]
-        facets[name] = {(value if value is not None else UNRATED): n
-                        for value, n in sorted(counts, key=lambda c: c[0] or "")}
+        facets[name] = _facet_counts(name, query.group_by(column).tuples())
     return facets
 
 
@@ -455,6 +476,54 @@ def sampled_facets(names, claim_ids, size):
             for name, counts in facets.items()}, sampled
 
 
+def stored_facets(names, among=None):
+    """review_facets of every claim (`among` None), or of the claims that carry one facet
+    value (`among`: ("rating", "false") or ("publisher", publisher id)), read from the
+    counts the database keeps (facet_pair, migration 0014): a few rows whatever the number
+    of claims."""
+    query = FacetPair.select(FacetPair.facet, FacetPair.value, FacetPair.claims).where(
+        FacetPair.facet.in_(names), FacetPair.claims > 0)
+    if among is None:
+        query = query.where((FacetPair.filter_facet == FacetPair.facet)
+                            & (FacetPair.filter_value == FacetPair.value))
+    else:
+        query = query.where((FacetPair.filter_facet == among[0])
+                            & (FacetPair.filter_value == str(among[1])))
+    found = defaultdict(list)
+    for facet, value, claims in query.tuples():
+        stored = (value or None) if facet == "rating" else (int(value) if value else None)
+        found[facet].append((stored, claims))
+    return {name: _facet_counts(name, found[name]) for name in names}
+
+
+def _facet_counts(name, counts):
+    """{value: count} from (rating or publisher id, count) pairs: publishers by slug, none as
+    `unrated`, in value order."""
+    counts = list(counts)
+    if name == "publisher":
+        slugs = dict(Publisher.select(Publisher.id, Publisher.slug).where(
+            Publisher.id.in_([value for value, _ in counts if value])).tuples())
+        counts = [(slugs.get(value), n) for value, n in counts]
+    return {(value if value is not None else UNRATED): n
+            for value, n in sorted(counts, key=lambda c: c[0] or "")}
+
+
+def _stored_facets_among(rating, publisher, other_filters):
+    """The one facet value a /claims query filters on, when it is its only filter (one
+    rating, or publisher values that name one publisher): its facets are stored_facets of
+    that value. "all" without any filter; None otherwise (counted from the matches)."""
+    if any(other_filters):
+        return None
+    if not rating and not publisher:
+        return "all"
+    if rating and publisher:
+        return None
+    if rating:
+        return ("rating", rating[0]) if len(set(rating)) == 1 else None
+    named = {p.id for value in publisher for p in find_publishers(value)}
+    return ("publisher", named.pop()) if len(named) == 1 else None
+
+
 def claims_page(limit, cursor=None, speaker=None, position=None, status=None, topic=None,
                 lang=None, since=None, until=None, q=None, exact=False, rating=None,
                 publisher=None, reviewed=None, source=None, country=None, reviewed_since=None,
@@ -498,11 +567,18 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
     if country:
         claim_conditions.append(_claim_country_condition(country))
     if facets:
-        ids = _matching_claim_ids(claim_conditions, stance_conditions, q, lang)
-        if facet_sample:
+        if facet_sample:  # the pages: status, lang and year too, over the newest matches
+            ids = _matching_claim_ids(claim_conditions, stance_conditions, q, lang)
             meta["facets"], meta["facet_sampled"] = sampled_facets(facets, ids, facet_sample)
         else:
-            meta["facets"] = review_facets(facets, ids)
+            among = _stored_facets_among(rating, publisher, [
+                stance_conditions, status, topic, lang, reviewed is not None, reviewed_since,
+                reviewed_until, source, country, q])
+            if among is None:
+                meta["facets"] = review_facets(facets, _matching_claim_ids(
+                    claim_conditions, stance_conditions, q, lang))
+            else:
+                meta["facets"] = stored_facets(facets, None if among == "all" else among)
     if speaker_ids and not q:
         page = _claims_by_stances(stance_conditions, claim_conditions, limit, cursor)
     else:

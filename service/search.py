@@ -31,6 +31,7 @@ from .query_syntax import Word
 
 CONFIG = "claimbase"  # PostgreSQL: words as written (migration 0009); stems: CONFIG_<algorithm>
 SNIPPET_WORDS = 16
+RANK_WINDOW = 1000  # matches ranked by relevance: the newest ones (window_start)
 INDEXED = {"quote": ("text",), "claim": ("text",), "source": ("title", "text")}
 
 
@@ -123,25 +124,52 @@ def _document(model):
     return fn.CONCAT_WS(" ", *[fn.COALESCE(c, "") for c in columns])
 
 
-def hits(model, q, lang=None):
-    """A subquery of (id, score) for the rows of `model` matching `q` (stems in `lang`, else
-    in every language); lower score = better."""
+def _matches(model, q, lang, since=None, before=None, scored=True):
+    """(id, score) or (id,) of the rows matching `q`, with ids in [since, before) when given.
+    The id bounds reach the index itself: FTS5 reads the doclists from `since` on, PostgreSQL
+    intersects the GIN and primary-key indexes (or walks the key), so only those rows are
+    scored."""
     if is_sqlite():
         index = _fts_table(model)
         name = SQL(index._path[0])
-        return (index.select(index.rowid.alias("id"), fn.bm25(name).alias("score"))
-                .where(Expression(name, "MATCH", _fts_query(model, q, lang))))
-    column = _search_column(model)
-    score = fn.ts_rank(column, _tsquery(q, lang)) * -1  # (unary minus would be DESC in peewee)
-    table = Table(model._meta.table_name, ("id",))  # a plain table, as for SQLite's index
-    return (table.select(table.id.alias("id"), score.alias("score"))
-            .where(Expression(column, "@@", _tsquery(q, lang))))
+        key = index.rowid
+        columns = [key.alias("id"), *([fn.bm25(name).alias("score")] if scored else [])]
+        found = index.select(*columns).where(Expression(name, "MATCH", _fts_query(model, q, lang)))
+    else:
+        column = _search_column(model)
+        table = Table(model._meta.table_name, ("id",))  # a plain table, as for SQLite's index
+        key = table.id
+        score = fn.ts_rank(column, _tsquery(q, lang)) * -1  # (unary minus: DESC in peewee)
+        columns = [key.alias("id"), *([score.alias("score")] if scored else [])]
+        found = table.select(*columns).where(Expression(column, "@@", _tsquery(q, lang)))
+    if since is not None:
+        found = found.where(key >= since)
+    if before is not None:
+        found = found.where(key < before)
+    return found, key
 
 
-def matching_ids(model, q, lang=None):
-    """A subquery of the ids of the rows of `model` matching `q` (for IN filters)."""
-    found = hits(model, q, lang)
-    return found.select(found._returning[0])
+def hits(model, q, lang=None, since=None):
+    """A subquery of (id, score) for the rows of `model` matching `q` (stems in `lang`, else
+    in every language), from id `since` on when given; lower score = better."""
+    return _matches(model, q, lang, since)[0]
+
+
+def window_start(model, q, lang=None):
+    """The id from which the newest RANK_WINDOW matches of `q` start, or None when fewer
+    match: relevance ranks those only, so a search scores a bounded number of rows however
+    many match (docs/search.md). Read from the index in id order, newest first: FTS5's
+    doclists are in rowid order, and PostgreSQL walks the primary key backwards or reads the
+    GIN matches, whichever it estimates cheaper."""
+    found, key = _matches(model, q, lang, scored=False)
+    row = database.execute(found.order_by(key.desc()).offset(RANK_WINDOW - 1).limit(1)).fetchone()
+    return row[0] if row else None
+
+
+def matching_ids(model, q, lang=None, before=None):
+    """A subquery of the ids of the rows of `model` matching `q` (for IN filters), below id
+    `before` when given."""
+    return _matches(model, q, lang, before=before, scored=False)[0]
 
 
 def snippets(model, q, ids, lang=None):

@@ -8,6 +8,7 @@ import pytest
 from pyld import jsonld
 
 from service import create_app
+from service.claimreview import RECOMMENDED
 from service.claimreview import missing_fields
 from service.db import bind
 from service.db import migrate
@@ -247,14 +248,32 @@ def test_reviews_that_google_would_refuse_are_reported_not_emitted(fresh):
     assert len(documents) == 3  # the fixture's three, not the two broken ones
     assert all(not missing_fields(d) for d in documents)
     client = app.test_client()
-    assert client.get("/reviews.jsonld/report").get_json() == {
+    report = client.get("/reviews.jsonld/report").get_json()
+    assert {k: report[k] for k in ("emitted", "omitted", "missing")} == {
         "emitted": 3, "omitted": 2, "missing": {"reviewRating.alternateName": 1, "url": 1}}
+    assert set(report["emitted_without"]) <= set(RECOMMENDED)
     claims = client.get("/claims", query_string={"q": '"Omitted review test"'}).get_json()
     assert len(claims["data"]) == 2
     for claim in claims["data"]:
         response = client.get(f"/claims/{claim['id']}.jsonld")
         assert response.get_json() == []
         assert response.headers["Claimbase-Omitted-Reviews"] == "1"
+
+
+def test_a_review_without_a_date_is_emitted_and_reported(fresh):
+    app = fresh()
+    undated = [{"@context": "https://schema.org", "@type": "ClaimReview",
+                "claimReviewed": "Undated review test", "url": "https://checks.example.org/u",
+                "author": {"@type": "Organization", "name": "Checks Example"},
+                "reviewRating": {"@type": "Rating", "alternateName": "False"}}]
+    run_import(app, json.dumps(undated), "claimreview")
+    documents = exported(app)
+    assert [d["claimReviewed"] for d in documents] == ["Undated review test"]
+    assert "datePublished" not in documents[0]
+    report = app.test_client().get("/reviews.jsonld/report").get_json()
+    assert report["emitted"] == 1 and report["omitted"] == 0
+    assert report["emitted_without"] == {"datePublished": 1, "itemReviewed.author": 1,
+                                         "itemReviewed.datePublished": 1}
 
 
 @pytest.mark.parametrize(("document", "missing"), [

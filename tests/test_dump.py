@@ -180,6 +180,16 @@ def test_restored_search_index_finds_restored_rows(backend, tmp_path, request):
         assert before and after == before, path
 
 
+def test_a_restored_postgres_database_has_planner_statistics(tmp_path, request, small_dump):
+    target = open_app(new_url("postgres", tmp_path, request))
+    db = target.extensions["claimbase.db"]
+    with db.connection_context():
+        restore(db, io.BytesIO(small_dump))
+        analysed = db.execute_sql("SELECT relname FROM pg_stat_user_tables "
+                                  "WHERE last_analyze IS NOT NULL").fetchall()
+    assert {"claim", "stance", "review"} <= {name for (name,) in analysed}
+
+
 @pytest.fixture
 def small_dump(tmp_path):
     source, _ = build_source(f"sqlite:///{tmp_path / 'small.db'}")

@@ -136,3 +136,61 @@ def test_facets_and_filters_over_http(get_json, client):
         response = client.get("/claims", query_string=bad)
         assert response.status_code == 400, bad
         assert response.mimetype == "application/problem+json"
+
+
+def _counted(names, claim_ids=None):
+    return queries.review_facets(names, claim_ids)
+
+
+def assert_stored_counts_match_the_reviews():
+    """The counts kept by the database (migration 0014) equal the counts read from the
+    reviews: over every claim, and among the claims of each rating and each publisher."""
+    names = list(queries.FACETS)
+    assert queries.stored_facets(names) == _counted(names)
+    for (rating,) in Review.select(Review.rating).distinct().where(
+            Review.rating.is_null(False)).tuples():
+        among = Review.select(Review.claim).where(Review.rating == rating)
+        assert queries.stored_facets(names, ("rating", rating)) == _counted(names, among)
+    for (publisher,) in Review.select(Review.canonical).distinct().where(
+            Review.canonical.is_null(False)).tuples():
+        among = Review.select(Review.claim).where(Review.canonical == publisher)
+        assert queries.stored_facets(names, ("publisher", publisher)) == _counted(names, among)
+
+
+def test_stored_counts_follow_every_kind_of_review_write(db, world):
+    assert_stored_counts_match_the_reviews()  # the seeds, the fixture world and `world`
+    c1, c2, c3, c4 = sorted(world["claims"])
+    first = Review.select().where(Review.claim == c1).order_by(Review.id).first()
+    steps = [
+        # a second review with the same values changes no count
+        lambda: Review.create(claim=c1, publisher="PolitiFact", canonical=first.canonical,
+                              rating="false"),
+        lambda: Review.update(rating="true").where(Review.id == first.id).execute(),
+        lambda: Review.update(claim=c4).where(Review.id == first.id).execute(),
+        lambda: Review.update(canonical=None).where(Review.claim == c4).execute(),
+        # several rows in one statement (PostgreSQL fires the triggers at its end)
+        lambda: Review.insert_many([
+            {"claim": c3, "publisher": "x", "rating": "mostly-true"},
+            {"claim": c3, "publisher": "y", "rating": "mostly-false"},
+            {"claim": c4, "publisher": "z", "rating": "mostly-true"}]).execute(),
+        lambda: Review.delete().where(Review.claim.in_([c3, c4])).execute(),
+        lambda: Claim.delete().where(Claim.id == c1).execute(),  # its reviews cascade
+    ]
+    for step in steps:
+        step()
+        assert_stored_counts_match_the_reviews()
+
+
+@pytest.mark.parametrize("filters", [
+    {}, {"rating": ["false"]}, {"rating": ["mixed", "mixed"]}, {"publisher": ["politifact"]},
+    {"publisher": ["politifact", "politifact.com"]},
+])
+def test_claims_filtered_on_one_value_read_the_stored_counts(db, world, filters):
+    names = list(queries.FACETS)
+    page = queries.claims_page(1, facets=names, **filters)
+    conditions = queries._review_conditions_of_claims(**filters)
+    counted = _counted(names, Claim.select(Claim.id).where(*conditions) if conditions
+                       else None)
+    assert page.meta["facets"] == counted
+    assert queries._stored_facets_among(filters.get("rating"), filters.get("publisher"),
+                                        []) is not None

@@ -19,6 +19,10 @@ HOT = {
     "deep page": f"/claims?cursor={encode_cursor(3)}",
     "deep speaker page": f"/claims?speaker=vladimir-putin&cursor={encode_cursor(3)}",
     "full text": "/claims?q=Russia",
+    "full text, one word": "/quotes?q=sacré",
+    # facet counts read the stored counts (migration 0014), not the reviews
+    "facets of every claim": f"/claims?facets=rating,publisher&cursor={encode_cursor(3)}",
+    "facets of one rating": "/claims?rating=mostly-false&facets=rating,publisher",
     "quotes of a speaker": "/quotes?speaker=kim-jong-un",
     # the speaker-resolution ladder (service/identity.py): every rung an index lookup
     "wikidata id": "/claims?speaker=Q7747",
@@ -33,7 +37,7 @@ HOT = {
 }
 # Tables that grow with the data: reading one whole is what must never happen on a page.
 BIG = {"claim", "stance", "quote", "speaker", "alias", "claim_topic", "review", "appearance",
-       "source", "change", "speaker_name_key", "merged_slug"}
+       "source", "change", "speaker_name_key", "merged_slug", "claim_facet"}
 
 
 @contextmanager
@@ -126,6 +130,7 @@ def test_hot_queries_use_indexes(app, client, backend, path):
     "/claims?status=contested&status=asserted&limit={}",
     "/quotes?speaker=kim-jong-un&limit={}",
     "/claims?q=Russia&limit={}",
+    "/claims?facets=rating,publisher&limit={}",
 ])
 def test_a_page_costs_the_same_statements_whatever_its_size(app, client, path):
     counts = {}

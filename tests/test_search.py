@@ -195,3 +195,42 @@ def test_a_malformed_query_is_a_400_before_an_export_streams(client, path):
     response = client.get(path, query_string={"q": "-"})
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
     assert "'-' must stand just before" in response.get_json()["detail"]
+
+
+@pytest.fixture
+def small_window(monkeypatch):
+    """Relevance ranks the newest 3 matches only (RANK_WINDOW is 1,000: too many to build
+    here)."""
+    from service import search
+
+    monkeypatch.setattr(search, "RANK_WINDOW", 3)
+
+
+def test_relevance_ranks_the_newest_matches_then_older_ones_follow(db, small_window):
+    from service import queries
+    from service.models import Claim
+
+    texts = ["qwzzt one", "qwzzt two", "qwzzt three", "qwzzt four",
+             "qwzzt qwzzt qwzzt best", "qwzzt six",
+             "qwzzt seven"]
+    ids = [Claim.create(text=text, lang="en").id for text in texts]
+    seen, cursor = [], None
+    while True:
+        page = queries.claims_page(2, q="qwzzt", cursor=cursor)
+        seen += [claim.id for claim in page.items]
+        if page.next_after is None:
+            break
+        cursor = {"after": page.next_after}
+    window, older = seen[:3], seen[3:]
+    assert sorted(window) == ids[4:]  # the three newest matches, by relevance
+    assert window[0] == ids[4]  # the word three times
+    assert older == ids[3::-1]  # then the older matches, newest first
+    assert all(claim.snippet for claim in queries.claims_page(7, q="qwzzt").items)
+
+
+def test_fewer_matches_than_the_window_are_all_ranked(db, small_window):
+    from service import queries
+    from service.models import Claim
+
+    ids = [Claim.create(text=text, lang="en").id for text in ("vrrmp x y z", "vrrmp vrrmp")]
+    assert [c.id for c in queries.claims_page(5, q="vrrmp").items] == ids[::-1]

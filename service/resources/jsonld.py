@@ -100,13 +100,18 @@ class OmittedReviews(MethodView):
     @blp.doc(responses={"200": {"content": {"application/json": {"schema": {
         "type": "object", "properties": {
             "emitted": {"type": "integer"}, "omitted": {"type": "integer"},
-            "missing": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+            "missing": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "emitted_without": {"type": "object",
+                                "additionalProperties": {"type": "integer"}}}},
         "example": example("reviews-report")}}}})
     def get(self):
         """Which reviews the JSON-LD export leaves out
 
         `emitted` and `omitted` reviews, and for the omitted ones how many lack each required
-        property (a review may lack several). Reads every review: for audits, not for polling.
+        property (a review may lack several); `emitted_without` counts the emitted reviews
+        that lack a property Google recommends (`datePublished`, the claim's `author` and
+        `datePublished`), which does not keep them out. Reads every review: for audits, not
+        for polling.
         """
         return export_report(queries.reviewed_claims())
 
