@@ -347,3 +347,18 @@ class ClaimTerm(BaseModel):
 
 
 MODELS += [ClaimMatch, ClaimTerm]
+
+
+class Document(BaseModel):
+    """A claim, quote or speaker as its rendered JSON (service/documents.py, migration 0013).
+
+    Derived data, kept by database triggers: not in MODELS (dumps and restores leave it out,
+    readers render it again)."""
+
+    kind = CharField(max_length=10, constraints=[one_of("kind", ("claim", "quote", "speaker"))])
+    id = IntegerField()  # noqa: A003 (the claim's, quote's or speaker's id)
+    version = IntegerField(default=0)  # changes counted since the document was first read
+    body = TextField(null=True)  # NULL: to render again
+
+    class Meta:
+        primary_key = CompositeKey("kind", "id")

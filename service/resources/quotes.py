@@ -7,6 +7,7 @@ from schemas.common import envelope
 from schemas.quotes import QuoteInputSchema
 from schemas.quotes import QuoteQueryArgsSchema
 from schemas.quotes import QuoteSchema
+from service import documents
 from service import queries
 from service import writes
 from service.auth import role_for
@@ -15,6 +16,7 @@ from service.models import Quote
 
 from .base import Blueprint
 from .base import actor
+from .base import documents_page_response
 from .base import expected_version
 from .base import page_response
 from .base import with_etag
@@ -37,6 +39,9 @@ class Quotes(MethodView):
         `meta.speakers` says who matched and how, `meta.unmatched` lists unknown names with
         suggestions.
         """
+        stored = documents.quotes_page(**args)
+        if stored is not None:
+            return documents_page_response(stored, QuotePage)
         return page_response(queries.quotes_page(**args))
 
     @blp.write(role_for("quotes", "create"), 409)
