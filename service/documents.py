@@ -19,6 +19,8 @@ row's version moving (a speaker renamed, a review added), the document's version
 import json
 from functools import lru_cache
 
+from peewee import EXCLUDED
+
 from schemas.claims import ClaimSchema
 from schemas.claims import SpeakerPositionSchema
 from schemas.quotes import QuoteSchema
@@ -27,7 +29,6 @@ from schemas.speakers import SpeakerSchema
 from . import queries
 from .db import database
 from .db import is_sqlite
-from .db import write_transaction
 from .models import MAX_ID
 from .models import Claim
 from .models import Document
@@ -90,19 +91,22 @@ def _tracked(kind, ids):
 
 def fill(kind, ids):
     """Render these documents and store their bodies; {id: (row version, document version,
-    JSON)} of those that exist.
+    JSON)} of those that exist. Four statements or so, however many documents.
 
     The document's version is read before rendering, and the body is stored only if the
     version is still that one: a write that commits meanwhile leaves the body empty for the
     next reader rather than storing what it replaced."""
     versions = _tracked(kind, ids)
     rendered = RENDER[kind](ids)
-    with write_transaction():
-        for i, (_, body) in rendered.items():
-            (Document.update(body=body)
-             .where((Document.kind == kind) & (Document.id == i)
-                    & (Document.version == versions[i]) & Document.body.is_null())
-             .execute())
+    if rendered:
+        rows = [(kind, i, versions[i], body) for i, (_, body) in rendered.items()]
+        (Document.insert_many(rows, fields=[Document.kind, Document.id, Document.version,
+                                            Document.body])
+         .on_conflict(conflict_target=[Document.kind, Document.id],
+                      update={Document.body: EXCLUDED.body},
+                      where=((Document.version == EXCLUDED.version)
+                             & Document.body.is_null()))
+         .execute())
     return {i: (row_version, versions[i], body) for i, (row_version, body) in rendered.items()}
 
 
@@ -124,6 +128,9 @@ STATEMENTS = {
     "claim": lambda: (
         "SELECT c.id, c.version, d.version, d.body FROM claim AS c LEFT JOIN document AS d "
         "ON d.kind = 'claim' AND d.id = c.id WHERE c.id = ?"),
+    "quote": lambda: (
+        "SELECT q.id, q.version, d.version, d.body FROM quote AS q LEFT JOIN document AS d "
+        "ON d.kind = 'quote' AND d.id = q.id WHERE q.id = ?"),
     "speaker": lambda: (
         "SELECT s.id, s.version, d.version, d.body FROM speaker AS s LEFT JOIN document AS d "
         "ON d.kind = 'speaker' AND d.id = s.id WHERE s.slug = ?"),
@@ -133,7 +140,7 @@ STATEMENTS = {
         f"FROM stance WHERE speaker_id IN ({_in(speakers)})"
         f"{' AND claim_id > ?' if after else ''} ORDER BY claim_id LIMIT ?) AS p "
         "JOIN claim AS c ON c.id = p.claim_id LEFT JOIN document AS d "
-        "ON d.kind = 'claim' AND d.id = p.claim_id ORDER BY p.claim_id"),
+        "ON d.kind = 'claim' AND d.id = p.claim_id"),  # in claim order once sorted (51 rows)
     "positions": lambda speakers: (
         "SELECT claim_id, speaker_id, position FROM stance "
         f"WHERE speaker_id IN ({_in(speakers)}) AND claim_id >= ? AND claim_id <= ? "
@@ -182,12 +189,22 @@ class StoredDocument:
             id, version, document_version or 0, body)
 
 
+def by_id(kind, row_id):
+    """The stored document of a claim or quote, or None when there is no such row."""
+    if not 0 < row_id <= MAX_ID:
+        return None
+    rows = _with_bodies(kind, run(kind, (row_id,)))
+    return StoredDocument(*rows[0]) if rows else None
+
+
 def claim(claim_id):
     """The stored claim document, or None when there is no such claim."""
-    if not 0 < claim_id <= MAX_ID:
-        return None
-    rows = _with_bodies("claim", run("claim", (claim_id,)))
-    return StoredDocument(*rows[0]) if rows else None
+    return by_id("claim", claim_id)
+
+
+def quote(quote_id):
+    """The stored quote document, or None when there is no such quote."""
+    return by_id("quote", quote_id)
 
 
 def speaker(slug):
@@ -217,7 +234,7 @@ def _speaker_page(args, name):
         return None
     limit, after = args["limit"], cursor_key(args.get("cursor"))
     params = (*speaker_ids, *([after] if after is not None else []), limit + 1)
-    rows = run(name, params, len(speaker_ids), after is not None)
+    rows = sorted(run(name, params, len(speaker_ids), after is not None))
     next_after = None
     if len(rows) > limit:
         rows = rows[:limit]

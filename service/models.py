@@ -113,7 +113,8 @@ class Quote(BaseModel):
     version = IntegerField(default=1)  # bumped by every write: the ETag
     text = TextField(constraints=[Check("length(text) > 0")])
     lang = CharField(max_length=35, null=True, index=True)
-    speaker = ForeignKeyField(Speaker, backref="quotes", on_delete="RESTRICT")
+    # Indexed with the id (Meta): a speaker's quotes in id order (migration 0013).
+    speaker = ForeignKeyField(Speaker, backref="quotes", on_delete="RESTRICT", index=False)
     source = ForeignKeyField(Source, backref="quotes", on_delete="RESTRICT")
     via = ForeignKeyField(Speaker, null=True, backref="relayed", on_delete="RESTRICT")
     said_on = DateField(null=True, index=True)
@@ -132,6 +133,7 @@ class Quote(BaseModel):
             SQL("CHECK (start_offset IS NULL OR "
                 "(start_offset >= 0 AND end_offset > start_offset))"),
         ]
+        indexes = ((("speaker", "id"), False),)
 
 
 class Topic(BaseModel):

@@ -251,6 +251,7 @@ def test_a_speaker_rename_changes_the_etag_of_every_claim_that_shows_it(editor):
     "/claims?speaker=testland", "/claims?speaker=testland&limit=1",
     "/claims?speaker=Testland&speaker=pyotr-obraztsov", "/quotes?speaker=testland",
     "/quotes?speaker=pyotr-obraztsov&limit=2", "/speakers/testland", "/claims/1", "/claims/2",
+    "/quotes/1",
 ])
 def test_stored_documents_answer_as_the_schemas_do(client, monkeypatch, path):
     """The hot path (stored bodies joined as text), first rendering then serving what it
@@ -259,7 +260,7 @@ def test_stored_documents_answer_as_the_schemas_do(client, monkeypatch, path):
     rendered = client.get(path)
     served = client.get(path)
     assert Document.select().where(Document.body.is_null(False)).count() > 0
-    for name in ("claims_page", "quotes_page", "claim", "speaker"):
+    for name in ("claims_page", "quotes_page", "claim", "quote", "speaker"):
         monkeypatch.setattr(documents, name, lambda *args, **kwargs: None)
     general = client.get(path)
     assert general.status_code == rendered.status_code == 200

@@ -16,6 +16,7 @@ from service.models import Quote
 
 from .base import Blueprint
 from .base import actor
+from .base import document_response
 from .base import documents_page_response
 from .base import expected_version
 from .base import page_response
@@ -67,7 +68,10 @@ class QuoteItem(MethodView):
 
         With its W3C TextQuoteSelector and TextPositionSelector when the source text is held.
         """
-        return with_etag(queries.quote_by_id(quote_id))
+        stored = documents.quote(quote_id)
+        if stored is None:
+            return with_etag(queries.quote_by_id(quote_id))  # a 404
+        return document_response("quote", stored)
 
     @blp.write(role_for("quotes", "update"), 409, if_match=True)
     @blp.arguments(QuoteInputSchema(partial=True))
