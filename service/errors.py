@@ -56,6 +56,10 @@ class PreconditionFailed(PreconditionFailedBase):
     def __init__(self, current):
         super().__init__(description="The resource has changed since you read it: "
                          "reload it and apply your change again.")
+        if current is not None:
+            from .documents import track  # (documents reads through queries, which use errors)
+
+            current = track(current)  # its document's version too: the ETag a GET gives
         self.data = {"extra": {"etag": etag(current)} if current is not None else {}}
 
 
