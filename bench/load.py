@@ -11,7 +11,10 @@ What it starts, each on a free 127.0.0.1 port with gunicorn and 2 workers:
 - Datasette on the same file, through gunicorn's uvicorn worker, measured two ways: the same
   SQL as Claimbase's page through its JSON API (`?sql=…&_shape=array`, the fair comparison)
   and its table-filter page (`/db/table.json?column=value`);
-- with --postgres-url, Claimbase again on a PostgreSQL database holding the same data.
+- with --postgres-url, Claimbase again on a PostgreSQL database holding the same data;
+- the stack's limit: bench/static_same_bytes.py, a static WSGI app under the same gunicorn
+  answering each path with the very bytes Claimbase answered for it (fetched once, before the
+  rounds). Claimbase/static says how much of the serving stack's capacity is left to it.
 
 What it measures: for each query (a heavy speaker, a light speaker, an alias in another
 script, status=contested, q= full text, deep keyset pages), each round and each target in
@@ -63,6 +66,8 @@ RAW = "raw reference"
 DS_SQL = "Datasette ?sql="
 DS_TABLE = "Datasette table page"
 RAW_APP = "bench.raw_reference:app"
+STATIC = "static, same bytes"
+STATIC_APP = "bench.static_same_bytes:app"
 DATASETTE_MODULE = """\
 from datasette.app import Datasette
 
@@ -179,6 +184,24 @@ def start_raw(db_path, app, logdir):
     """The raw WSGI reference under gunicorn, from the repository root."""
     argv = [str(BIN / "gunicorn"), "-w", str(WORKERS), "-b", "127.0.0.1:{port}", app]
     return start(RAW, argv, {"CLAIMBASE_RAW_DB": str(db_path)}, logdir)
+
+
+def start_static(queries, servers, logdir):
+    """The static same-bytes app, serving what Claimbase answers for every query's path."""
+    pages = {}
+    for query in queries:
+        path = query.paths.get(CLAIMBASE)
+        if path is None:
+            continue
+        try:
+            with urllib.request.urlopen(servers[CLAIMBASE].url + path, timeout=60) as response:
+                pages[path] = response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            print(f"<!-- {STATIC}: {path} skipped: Claimbase answered {error.code} -->")
+    file = logdir / "static-pages.json"
+    file.write_text(json.dumps(pages, ensure_ascii=False), encoding="utf-8")
+    argv = [str(BIN / "gunicorn"), "-w", str(WORKERS), "-b", "127.0.0.1:{port}", STATIC_APP]
+    return start(STATIC, argv, {"CLAIMBASE_STATIC_PAGES": str(file)}, logdir)
 
 
 def start_datasette(db_path, immutable, logdir):
@@ -309,8 +332,9 @@ def build_queries(facts, args, helpers):
                       f"{facts.last_heavy_claims})", args.heavy, facts, args, helpers,
                       after=facts.last_heavy_claims),
     ]
-    for query in queries:  # Claimbase on PostgreSQL answers the same paths
+    for query in queries:  # Claimbase on PostgreSQL and the static app answer the same paths
         query.paths[CLAIMBASE_PG] = query.paths[CLAIMBASE]
+        query.paths[STATIC] = query.paths[CLAIMBASE]
     return queries
 
 
@@ -427,13 +451,14 @@ def print_query(query, results, targets):
 def print_summary(all_rates):
     """The ratios of every query in one table."""
     print("\n### Ratios (req/s; below 1: Claimbase serves fewer requests per second)\n")
-    print("| query | Claimbase req/s | Claimbase/raw | Claimbase/Datasette ?sql= "
-          "| Claimbase/Datasette table |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| query | Claimbase req/s | Claimbase/raw | Claimbase/static | "
+          "Claimbase/Datasette ?sql= | Claimbase/Datasette table |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for title, rates in all_rates:
         own = rates.get(CLAIMBASE)
         print(f"| {title} | {f'{own:.0f}' if own else '—'} | {ratio(own, rates.get(RAW))} | "
-              f"{ratio(own, rates.get(DS_SQL))} | {ratio(own, rates.get(DS_TABLE))} |")
+              f"{ratio(own, rates.get(STATIC))} | {ratio(own, rates.get(DS_SQL))} | "
+              f"{ratio(own, rates.get(DS_TABLE))} |")
 
 
 def print_logs(servers):
@@ -482,6 +507,8 @@ def parse_args():
     parser.add_argument("--word", help="The q= word (default: a frequent word of the claims).")
     parser.add_argument("--raw-app", help=f"The raw reference, as gunicorn's MODULE:APP "
                         f"(default: {RAW_APP} when the file is there).")
+    parser.add_argument("--only", action="append", help="Measure only the queries whose title "
+                        "contains this text (repeatable), e.g. --only 'heavy speaker'.")
     parser.add_argument("--datasette-immutable", action="store_true",
                         help="Open the file immutable in Datasette (no locks, WAL ignored).")
     return parser.parse_args()
@@ -538,12 +565,18 @@ def main():
     facts = read_facts(args.db, [args.heavy, args.light, args.alias], args.limit, args.word,
                        helpers[1])
     facts.datasette_name = urllib.parse.quote(args.db.stem)
-    targets = [CLAIMBASE, RAW, DS_SQL, DS_TABLE] + ([CLAIMBASE_PG] if args.postgres_url else [])
+    targets = [CLAIMBASE, RAW, STATIC, DS_SQL, DS_TABLE] + (
+        [CLAIMBASE_PG] if args.postgres_url else [])
     with tempfile.TemporaryDirectory(prefix="claimbase-load-") as tmp, ExitStack() as stack:
         servers = start_servers(args, Path(tmp), stack)
+        queries = [q for q in build_queries(facts, args, helpers)
+                   if not args.only or any(text in q.title for text in args.only)]
+        servers[STATIC] = start_static(queries, servers, Path(tmp))
+        stack.callback(stop, servers[STATIC])
+        wait_ready(servers[STATIC], "/")
         print_header(args, facts)
         all_rates = []
-        for query in build_queries(facts, args, helpers):
+        for query in queries:
             rates = print_query(query, measure(query, servers, args), targets)
             all_rates.append((query.title, rates))
         print_summary(all_rates)

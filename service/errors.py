@@ -57,6 +57,10 @@ class PreconditionFailed(PreconditionFailedBase):
     def __init__(self, current):
         super().__init__(description="The resource has changed since you read it: "
                          "reload it and apply your change again.")
+        if current is not None:
+            from .documents import track  # (documents reads through queries, which use errors)
+
+            current = track(current)  # its document's version too: the ETag a GET gives
         self.data = {"extra": {"etag": etag(current)} if current is not None else {}}
 
 
@@ -64,7 +68,17 @@ def etag(row):
     """The ETag of a row's current version. It names the resource and its id as well as the
     version ("claim-19-v2"), so the ETag of one record never matches another's, not even one
     that held the same id before (ids are never reused either: migration 0007)."""
-    return f'"{row._meta.table_name}-{row.id}-v{row.version}"'
+    return version_tag(row._meta.table_name, row.id, row.version,
+                       getattr(row, "document_version", 0))
+
+
+def version_tag(resource, row_id, version, document_version=0):
+    """The ETag of a version of a resource. Claims, quotes and speakers add the version of
+    their document (service/documents.py) once something they show changed without their
+    row's version moving ("claim-19-v2.1": a speaker it names was renamed). Both numbers only
+    grow, so an ETag is never handed out twice for different contents."""
+    suffix = f".{document_version}" if document_version else ""
+    return f'"{resource}-{row_id}-v{version}{suffix}"'
 
 
 class Moved(HTTPException):

@@ -268,19 +268,37 @@ def _as_id(value):
     return None
 
 
+_SPEAKER_COLUMNS = ", ".join(f"s.{f.column_name}" for f in Speaker._meta.sorted_fields)
+# The exact rung's statements, written once per shape (is the value an id, a Wikidata id):
+# the first rung of every `speaker=` read, where building them with Peewee cost more than
+# running them.
+_IDENTITY_SQL = {
+    (as_id, qid): f"SELECT {_SPEAKER_COLUMNS} FROM speaker AS s WHERE (s.slug = ? OR s.key = ?"
+                  f"{' OR s.id = ?' if as_id else ''}{' OR s.wikidata_id = ?' if qid else ''}"
+                  ") ORDER BY s.id"
+    for as_id in (False, True) for qid in (False, True)
+}
+_ALIAS_SQL = (f"SELECT {_SPEAKER_COLUMNS}, a.name AS alias_name, a.lang AS alias_lang "
+              "FROM alias AS a JOIN speaker AS s ON s.id = a.speaker_id WHERE a.key = ? "
+              "ORDER BY a.id")
+
+
+def _speakers(sql, params):
+    """Speakers (with any extra columns as attributes) from one of the statements above."""
+    if not is_sqlite():
+        sql = sql.replace("?", "%s")
+    return Speaker.raw(sql, *params)
+
+
 def _identity(value, key):
     """Speakers by id, slug (or a merged speaker's old slug), Wikidata id, or exact name key:
     indexed equality lookups (today's first rung, unchanged)."""
     slug = value.strip().lower()
-    condition = (Speaker.slug == slug) | (Speaker.key == key)
-    if _as_id(value) is not None:
-        condition |= Speaker.id == _as_id(value)
-    qid = wikidata_id(value)
-    if qid:
-        condition |= Speaker.wikidata_id == qid
+    as_id, qid = _as_id(value), wikidata_id(value)
+    params = [slug, key, *([as_id] if as_id is not None else []), *([qid] if qid else [])]
     found = {}
-    for speaker in Speaker.select().where(condition).order_by(Speaker.id):
-        if speaker.id == _as_id(value):
+    for speaker in _speakers(_IDENTITY_SQL[as_id is not None, bool(qid)], params):
+        if speaker.id == as_id:
             found[speaker.id] = Match(speaker, "id", str(speaker.id))
         elif speaker.slug == slug:
             found.setdefault(speaker.id, Match(speaker, "slug", speaker.slug))
@@ -298,10 +316,9 @@ def _identity(value, key):
 
 def _aliases(key, found):
     if key:
-        for alias in (Alias.select(Alias, Speaker).join(Speaker).where(Alias.key == key)
-                      .order_by(Alias.id)):
-            found.setdefault(alias.speaker.id, Match(alias.speaker, "alias", alias.name,
-                                                     alias.lang))
+        for speaker in _speakers(_ALIAS_SQL, [key]):
+            found.setdefault(speaker.id, Match(speaker, "alias", speaker.alias_name,
+                                               speaker.alias_lang))
     return found
 
 

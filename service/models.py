@@ -114,7 +114,8 @@ class Quote(BaseModel):
     version = IntegerField(default=1)  # bumped by every write: the ETag
     text = TextField(constraints=[Check("length(text) > 0")])
     lang = CharField(max_length=35, null=True, index=True)
-    speaker = ForeignKeyField(Speaker, backref="quotes", on_delete="RESTRICT")
+    # Indexed with the id (Meta): a speaker's quotes in id order (migration 0013).
+    speaker = ForeignKeyField(Speaker, backref="quotes", on_delete="RESTRICT", index=False)
     source = ForeignKeyField(Source, backref="quotes", on_delete="RESTRICT")
     via = ForeignKeyField(Speaker, null=True, backref="relayed", on_delete="RESTRICT")
     said_on = DateField(null=True, index=True)
@@ -133,6 +134,7 @@ class Quote(BaseModel):
             SQL("CHECK (start_offset IS NULL OR "
                 "(start_offset >= 0 AND end_offset > start_offset))"),
         ]
+        indexes = ((("speaker", "id"), False),)
 
 
 class Topic(BaseModel):
@@ -388,3 +390,18 @@ class ImportJob(BaseModel):
 
 
 MODELS += [ImportJob]
+
+
+class Document(BaseModel):
+    """A claim, quote or speaker as its rendered JSON (service/documents.py, migration 0013).
+
+    Derived data, kept by database triggers: not in MODELS (dumps and restores leave it out,
+    readers render it again)."""
+
+    kind = CharField(max_length=10, constraints=[one_of("kind", ("claim", "quote", "speaker"))])
+    id = IntegerField()  # noqa: A003 (the claim's, quote's or speaker's id)
+    version = IntegerField(default=0)  # changes counted since the document was first read
+    body = TextField(null=True)  # NULL: to render again
+
+    class Meta:
+        primary_key = CompositeKey("kind", "id")

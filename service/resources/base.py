@@ -7,6 +7,7 @@ import re
 
 import flask_smorest
 from flask import Response
+from flask import current_app
 from flask import g
 from flask import make_response
 from flask import request
@@ -18,13 +19,16 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import PreconditionRequired
 
 from schemas.common import encode_cursor
+from service import documents
 from service import idempotency
 from service.auth import require
 from service.errors import PreconditionFailed
 from service.errors import etag
+from service.errors import version_tag
 from service.hardening import UnsafeJSON
 from service.hardening import loads_checked
 from service.hardening import read_body
+from service.pagination import Page
 
 IF_MATCH = {
     "in": "header",
@@ -66,6 +70,10 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser(unknown=None)
 
     def arguments(self, schema, *, location="json", **kwargs):
+        if isinstance(schema, type):
+            # One instance for every request: webargs would build one from a class each time
+            # (copying every field), the largest cost of a small read.
+            schema = schema()
         if location == "query":
             kwargs.setdefault("error_status_code", 400)
         return super().arguments(schema, location=location, **kwargs)
@@ -141,6 +149,7 @@ def expected_version(row):
                                    "ETag you read: it protects against lost updates.")
     if header.strip() == "*":
         return row.version
+    documents.track(row)
     tags = re.findall(r'(?:W/)?"[^"]*"', header)
     if etag(row) not in tags:
         raise PreconditionFailed(row)
@@ -154,7 +163,7 @@ def optional_version(row):
 
 def with_etag(row, status=200, location=None):
     """(row, status, headers) carrying the row's ETag (and Location for a creation)."""
-    headers = {"ETag": etag(row)}
+    headers = {"ETag": etag(documents.track(row))}
     if location:
         headers["Location"] = location
     return row, status, headers
@@ -166,6 +175,41 @@ def _url_with(cursor):
     if cursor is not None:
         args["cursor"] = cursor
     return url_for(request.endpoint, **request.view_args, **args.to_dict(flat=False))
+
+
+def document_response(resource, document):
+    """A stored document (service/documents.py) as the answer, with its ETag."""
+    response = _json_response(document.body)
+    response.headers["ETag"] = version_tag(resource, document.id, document.version,
+                                           document.document_version)
+    return response
+
+
+def _json_response(text):
+    """JSON text as Flask's own JSON answers are written (a final newline)."""
+    return current_app.response_class(f"{text}\n", mimetype=current_app.json.mimetype)
+
+
+def documents_page_response(page, envelope_schema):
+    """A Page of stored documents (JSON texts) in the envelope, as page_response and the
+    schema would write it: the envelope is dumped without its data, which is then put in as
+    the documents' text, joined."""
+    envelope, headers = page_response(Page(items=[], limit=page.limit,
+                                           next_after=page.next_after, meta=page.meta))
+    envelope["meta"]["count"] = len(page.items)
+    head = documents.to_json(_instance(envelope_schema).dump(envelope))
+    empty = '{"data":[]'
+    if not head.startswith(empty):
+        raise ValueError("the page envelope no longer starts with its data")
+    response = _json_response(f'{{"data":[{",".join(page.items)}]{head[len(empty):]}')
+    response.headers.update(headers)
+    return response
+
+
+@functools.cache
+def _instance(schema_class):
+    """One instance of a schema class (a schema dumps many times, built once)."""
+    return schema_class()
 
 
 def page_response(page):

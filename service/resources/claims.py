@@ -13,6 +13,7 @@ from schemas.matching import SimilarBodySchema
 from schemas.matching import SimilarResultSchema
 from schemas.reviews import ReviewSchema
 from schemas.stances import StanceInputSchema
+from service import documents
 from service import matching
 from service import queries
 from service import writes
@@ -22,6 +23,8 @@ from service.models import Claim
 
 from .base import Blueprint
 from .base import actor
+from .base import document_response
+from .base import documents_page_response
 from .base import expected_version
 from .base import optional_version
 from .base import page_response
@@ -56,6 +59,9 @@ class Claims(MethodView):
         source), reviews and topics. With `speaker=`, only the claims those speakers took a
         position on, each saying their `speaker_positions`.
         """
+        stored = documents.claims_page(**args)
+        if stored is not None:
+            return documents_page_response(stored, ClaimPage)
         return page_response(queries.claims_page(**args))
 
     @blp.write(role_for("claims", "create"))
@@ -111,10 +117,12 @@ class ClaimItem(MethodView):
         With `Accept: application/ld+json`: its reviews as schema.org ClaimReview JSON-LD,
         as GET /claims/{claim_id}.jsonld gives them.
         """
-        claim = queries.claim_by_id(claim_id)
         if request.accept_mimetypes.best_match(["application/json", JSONLD]) == JSONLD:
-            return jsonld_response(claim)
-        return with_etag(claim)
+            return jsonld_response(queries.claim_by_id(claim_id))
+        stored = documents.claim(claim_id)
+        if stored is None:
+            return with_etag(queries.claim_by_id(claim_id))  # a 404
+        return document_response("claim", stored)
 
     @blp.write(role_for("claims", "update"), 409, if_match=True)
     @blp.arguments(ClaimSchema(partial=True))

@@ -7,6 +7,7 @@ from schemas.common import envelope
 from schemas.quotes import QuoteInputSchema
 from schemas.quotes import QuoteQueryArgsSchema
 from schemas.quotes import QuoteSchema
+from service import documents
 from service import queries
 from service import writes
 from service.auth import role_for
@@ -15,6 +16,8 @@ from service.models import Quote
 
 from .base import Blueprint
 from .base import actor
+from .base import document_response
+from .base import documents_page_response
 from .base import expected_version
 from .base import page_response
 from .base import with_etag
@@ -37,6 +40,9 @@ class Quotes(MethodView):
         `meta.speakers` says who matched and how, `meta.unmatched` lists unknown names with
         suggestions.
         """
+        stored = documents.quotes_page(**args)
+        if stored is not None:
+            return documents_page_response(stored, QuotePage)
         return page_response(queries.quotes_page(**args))
 
     @blp.write(role_for("quotes", "create"), 409)
@@ -62,7 +68,10 @@ class QuoteItem(MethodView):
 
         With its W3C TextQuoteSelector and TextPositionSelector when the source text is held.
         """
-        return with_etag(queries.quote_by_id(quote_id))
+        stored = documents.quote(quote_id)
+        if stored is None:
+            return with_etag(queries.quote_by_id(quote_id))  # a 404
+        return document_response("quote", stored)
 
     @blp.write(role_for("quotes", "update"), 409, if_match=True)
     @blp.arguments(QuoteInputSchema(partial=True))

@@ -8,6 +8,7 @@ from schemas.speakers import AliasSchema
 from schemas.speakers import SpeakerMergeSchema
 from schemas.speakers import SpeakerQueryArgsSchema
 from schemas.speakers import SpeakerSchema
+from service import documents
 from service import merging
 from service import queries
 from service import writes
@@ -17,6 +18,7 @@ from service.models import Speaker
 
 from .base import Blueprint
 from .base import actor
+from .base import document_response
 from .base import expected_version
 from .base import optional_version
 from .base import page_response
@@ -68,7 +70,10 @@ class SpeakerItem(MethodView):
         its ETag is what PATCH and DELETE need in If-Match. The slug of a speaker merged into
         another answers 308, with `Location` the remaining speaker's URL.
         """
-        return with_etag(queries.speaker_by_slug(slug))
+        stored = documents.speaker(slug)
+        if stored is None:  # a merged speaker's old slug (308), or a 404
+            return with_etag(queries.speaker_by_slug(slug))
+        return document_response("speaker", stored)
 
     @blp.write(role_for("speakers", "update"), 409, if_match=True)
     @blp.arguments(SpeakerSchema(partial=True))

@@ -1,0 +1,297 @@
+"""The read model: each claim, quote and speaker kept as its rendered JSON document.
+
+A document is what GET answers for that resource, produced by its marshmallow schema (the one
+source of truth) and stored as text in `document` (migration 0013). Database triggers clear a
+document's body, in the writer's transaction, whenever anything it shows changes, and count
+the change in its `version`; a reader that finds no body renders one through the schema and
+stores it (read-through). So every writer is covered without knowing documents exist, and an
+import renders nothing.
+
+The hot reads are one indexed statement for the page and its stored bodies, then string
+concatenation: no marshmallow, no JSON parsing, no Peewee SQL building. Their statements are
+written once per shape (STATEMENTS) and kept compiled by the drivers (sqlite3's statement
+cache; psycopg prepares a statement it has run a few times on a connection).
+
+A resource's ETag names its row's version and, once something it shows changed without the
+row's version moving (a speaker renamed, a review added), the document's version too.
+"""
+
+import json
+from functools import lru_cache
+
+from peewee import EXCLUDED
+
+from schemas.claims import ClaimSchema
+from schemas.claims import SpeakerPositionSchema
+from schemas.quotes import QuoteSchema
+from schemas.speakers import SpeakerSchema
+
+from . import queries
+from .db import database
+from .db import is_sqlite
+from .models import MAX_ID
+from .models import Claim
+from .models import Document
+from .models import Quote
+from .models import Speaker
+from .pagination import Page
+from .pagination import cursor_key
+
+KINDS = {Claim: "claim", Quote: "quote", Speaker: "speaker"}
+
+
+def to_json(data):
+    """A dumped document as the API writes it (Flask's JSON: compact, not ASCII-escaped, keys
+    in schema order)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- rendering (the schemas) ----------------------------------------------------------------
+
+def render_claims(ids):
+    """{id: (row version, JSON)} of the claims that exist among `ids`."""
+    claims = list(Claim.select().where(Claim.id.in_(ids)))
+    queries.attach_claim_details(claims)
+    schema = ClaimSchema()
+    return {c.id: (c.version, to_json(schema.dump(c))) for c in claims}
+
+
+def render_quotes(ids):
+    """{id: (row version, JSON)} of the quotes that exist among `ids`."""
+    schema = QuoteSchema()
+    return {q.id: (q.version, to_json(schema.dump(q))) for q in queries.quotes_by_ids(ids)}
+
+
+def render_speakers(ids):
+    """{id: (row version, JSON)} of the speakers that exist among `ids`."""
+    speakers = queries.attach_aliases(list(Speaker.select().where(Speaker.id.in_(ids))))
+    counts = queries.speaker_counts(ids)
+    schema = SpeakerSchema()
+    rendered = {}
+    for speaker in speakers:
+        speaker.counts = counts[speaker.id]
+        rendered[speaker.id] = (speaker.version, to_json(schema.dump(speaker)))
+    return rendered
+
+
+RENDER = {"claim": render_claims, "quote": render_quotes, "speaker": render_speakers}
+
+
+# --- storing --------------------------------------------------------------------------------
+
+def _tracked(kind, ids):
+    """Make sure each id has a document row (version 0 when new), so that every later write
+    counts against it; {id: document version}."""
+    Document.insert_many([(kind, i) for i in ids],
+                         fields=[Document.kind, Document.id]).on_conflict_ignore().execute()
+    found = Document.select(Document.id, Document.version).where(
+        (Document.kind == kind) & Document.id.in_(ids))
+    return dict(found.tuples())
+
+
+def fill(kind, ids):
+    """Render these documents and store their bodies; {id: (row version, document version,
+    JSON)} of those that exist. Four statements or so, however many documents.
+
+    The document's version is read before rendering, and the body is stored only if the
+    version is still that one: a write that commits meanwhile leaves the body empty for the
+    next reader rather than storing what it replaced."""
+    versions = _tracked(kind, ids)
+    rendered = RENDER[kind](ids)
+    if rendered:
+        rows = [(kind, i, versions[i], body) for i, (_, body) in rendered.items()]
+        (Document.insert_many(rows, fields=[Document.kind, Document.id, Document.version,
+                                            Document.body])
+         .on_conflict(conflict_target=[Document.kind, Document.id],
+                      update={Document.body: EXCLUDED.body},
+                      where=((Document.version == EXCLUDED.version)
+                             & Document.body.is_null()))
+         .execute())
+    return {i: (row_version, versions[i], body) for i, (row_version, body) in rendered.items()}
+
+
+def track(row):
+    """Give a claim, quote or speaker its `document_version` (for its ETag)."""
+    kind = KINDS.get(type(row))
+    if kind is not None:
+        row.document_version = _tracked(kind, [row.id])[row.id]
+    return row
+
+
+# --- compiled statements --------------------------------------------------------------------
+
+def _in(count):
+    return ", ".join("?" * count)
+
+
+STATEMENTS = {
+    "claim": lambda: (
+        "SELECT c.id, c.version, d.version, d.body FROM claim AS c LEFT JOIN document AS d "
+        "ON d.kind = 'claim' AND d.id = c.id WHERE c.id = ?"),
+    "quote": lambda: (
+        "SELECT q.id, q.version, d.version, d.body FROM quote AS q LEFT JOIN document AS d "
+        "ON d.kind = 'quote' AND d.id = q.id WHERE q.id = ?"),
+    "speaker": lambda: (
+        "SELECT s.id, s.version, d.version, d.body FROM speaker AS s LEFT JOIN document AS d "
+        "ON d.kind = 'speaker' AND d.id = s.id WHERE s.slug = ?"),
+    # The claims a speaker took positions on, through the stance (speaker_id, claim_id) index.
+    "claims_of_speakers": lambda speakers, after: (
+        "SELECT p.claim_id, c.version, d.version, d.body FROM (SELECT DISTINCT claim_id "
+        f"FROM stance WHERE speaker_id IN ({_in(speakers)})"
+        f"{' AND claim_id > ?' if after else ''} ORDER BY claim_id LIMIT ?) AS p "
+        "JOIN claim AS c ON c.id = p.claim_id LEFT JOIN document AS d "
+        "ON d.kind = 'claim' AND d.id = p.claim_id"),  # in claim order once sorted (51 rows)
+    "positions": lambda speakers: (
+        "SELECT claim_id, speaker_id, position FROM stance "
+        f"WHERE speaker_id IN ({_in(speakers)}) AND claim_id >= ? AND claim_id <= ? "
+        "ORDER BY claim_id, id"),
+    "quotes_of_speakers": lambda speakers, after: (
+        "SELECT q.id, q.version, d.version, d.body FROM quote AS q LEFT JOIN document AS d "
+        f"ON d.kind = 'quote' AND d.id = q.id WHERE q.speaker_id IN ({_in(speakers)})"
+        f"{' AND q.id > ?' if after else ''} ORDER BY q.id LIMIT ?"),
+}
+
+
+@lru_cache(maxsize=256)
+def statement(name, sqlite, *shape):
+    """The SQL of a named statement for one shape, in the backend's parameter style."""
+    sql = STATEMENTS[name](*shape)
+    return sql if sqlite else sql.replace("?", "%s")
+
+
+def run(name, params, *shape):
+    """Rows of a named statement."""
+    return database.execute_sql(statement(name, is_sqlite(), *shape), params).fetchall()
+
+
+def _with_bodies(kind, rows):
+    """[(id, row version, document version, JSON)], rendering and storing missing bodies."""
+    missing = [row[0] for row in rows if row[3] is None]
+    filled = fill(kind, missing) if missing else {}
+    out = []
+    for row in rows:
+        if row[3] is not None:
+            out.append(row)
+        elif row[0] in filled:  # (a row deleted since the page was read is left out)
+            out.append((row[0], *filled[row[0]]))
+    return out
+
+
+# --- the hot reads --------------------------------------------------------------------------
+
+class StoredDocument:
+    """One stored document: its JSON and the versions its ETag names."""
+
+    __slots__ = ("id", "version", "document_version", "body")
+
+    def __init__(self, id, version, document_version, body):  # noqa: A002 (a row's id)
+        self.id, self.version, self.document_version, self.body = (
+            id, version, document_version or 0, body)
+
+
+def by_id(kind, row_id):
+    """The stored document of a claim or quote, or None when there is no such row."""
+    if not 0 < row_id <= MAX_ID:
+        return None
+    rows = _with_bodies(kind, run(kind, (row_id,)))
+    return StoredDocument(*rows[0]) if rows else None
+
+
+def claim(claim_id):
+    """The stored claim document, or None when there is no such claim."""
+    return by_id("claim", claim_id)
+
+
+def quote(quote_id):
+    """The stored quote document, or None when there is no such quote."""
+    return by_id("quote", quote_id)
+
+
+def speaker(slug):
+    """The stored speaker document by slug, or None (no such slug: the caller answers 404 or
+    the merged speaker's redirect)."""
+    if "\x00" in slug:
+        return None
+    rows = _with_bodies("speaker", run("speaker", (slug,)))
+    return StoredDocument(*rows[0]) if rows else None
+
+
+POSITION_SCHEMA = SpeakerPositionSchema()
+SPEAKER_PAGE_ARGS = frozenset({"limit", "cursor", "speaker", "exact"})
+
+
+def _speakers_only(args):
+    """Whether a list's arguments are `speaker=` with paging only (the speaker page)."""
+    return bool(args.get("speaker")) and SPEAKER_PAGE_ARGS.issuperset(args)
+
+
+def _speaker_page(args, name):
+    """(speaker ids, meta, rows, next_after) of a speaker page, or None when no speaker
+    matched (the general path answers that, with its suggestions)."""
+    meta = {}
+    speaker_ids = queries.speaker_filter(args["speaker"], meta, exact=args.get("exact", False))
+    if not speaker_ids:
+        return None
+    limit, after = args["limit"], cursor_key(args.get("cursor"))
+    params = (*speaker_ids, *([after] if after is not None else []), limit + 1)
+    rows = sorted(run(name, params, len(speaker_ids), after is not None))
+    next_after = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_after = rows[-1][0]
+    return speaker_ids, meta, rows, next_after
+
+
+def claims_page(**args):
+    """GET /claims?speaker=… from stored documents: a Page whose items are JSON texts, or
+    None for any other query (queries.claims_page answers it)."""
+    if not _speakers_only(args):
+        return None
+    found = _speaker_page(args, "claims_of_speakers")
+    if found is None:
+        return None
+    speaker_ids, meta, rows, next_after = found
+    rows = _with_bodies("claim", rows)
+    positions = _positions(speaker_ids, rows, meta)
+    items = [f'{body[:-1]},"speaker_positions":[{",".join(positions.get(i, ()))}]}}'
+             for i, _, _, body in rows]
+    return Page(items=items, limit=args["limit"], next_after=next_after, meta=meta)
+
+
+def _positions(speaker_ids, rows, meta):
+    """{claim id: [JSON of each matched speaker's position]}, in stance order, each distinct
+    (speaker, position) dumped once by the schema."""
+    if not rows:
+        return {}
+    speakers = {entry["speaker"].id: entry["speaker"] for entry in meta["speakers"]}
+    schema, dumped, positions = POSITION_SCHEMA, {}, {}
+    params = (*speaker_ids, rows[0][0], rows[-1][0])
+    for claim_id, speaker_id, position in run("positions", params, len(speaker_ids)):
+        key = (speaker_id, position)
+        if key not in dumped:
+            dumped[key] = to_json(schema.dump({"speaker": speakers[speaker_id],
+                                               "position": position}))
+        positions.setdefault(claim_id, []).append(dumped[key])
+    return positions
+
+
+def quotes_page(**args):
+    """GET /quotes?speaker=… from stored documents, or None for any other query."""
+    if not _speakers_only(args):
+        return None
+    found = _speaker_page(args, "quotes_of_speakers")
+    if found is None:
+        return None
+    _, meta, rows, next_after = found
+    items = [body for _, _, _, body in _with_bodies("quote", rows)]
+    return Page(items=items, limit=args["limit"], next_after=next_after, meta=meta)
+
+
+# --- for tests and checks -----------------------------------------------------------------
+
+def stored(kind):
+    """{id: (document version, JSON)} of every stored body of a kind."""
+    rows = Document.select(Document.id, Document.version, Document.body).where(
+        (Document.kind == kind) & Document.body.is_null(False))
+    return {i: (version, body) for i, version, body in rows.tuples()}
+
