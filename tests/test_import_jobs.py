@@ -265,7 +265,7 @@ def test_a_job_survives_the_death_of_the_worker_running_it(new_database_url, tmp
     with db.connection_context():
         migrate(db)
         token = create_token("job-killer", "editor")[0]
-    records = 6000
+    records = 30000  # several heartbeats long (one a second), however fast the machine
     body = claims_ndjson("Survivor", records)
     env = {"CLAIMBASE_IMPORT_JOB_BYTES": "1000", "CLAIMBASE_IMPORT_SPOOL": str(tmp_path / "sp")}
     with live_server(new_database_url, tmp_path, workers=2, env=env) as base:
