@@ -336,11 +336,13 @@ class ClaimMatch(BaseModel):
 
 
 class ClaimTerm(BaseModel):
-    """One posting of the claim-matching index: a term of a claim's text or review titles."""
+    """One posting of the claim-matching index: a term of a claim's text or review titles,
+    with the claim's length (migration 0015: read in BM25 impact order, claim_term_impact)."""
 
     term = CharField(max_length=100)
     claim = ForeignKeyField(Claim, on_delete="CASCADE", backref="+")
     tf = IntegerField()
+    length = IntegerField()
 
     class Meta:
         primary_key = CompositeKey("term", "claim")
