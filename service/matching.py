@@ -206,6 +206,7 @@ def index_claims(claim_ids):
                        f"({param}, {param}, {param})", matches)
     cursor.executemany("INSERT INTO claim_term (term, claim_id, tf, length) VALUES "
                        f"({param}, {param}, {param}, {param})", postings)
+    _stats.pop(id(db), None)
 
 
 def rebuild_index(batch=2000):

@@ -348,4 +348,10 @@ class ClaimTerm(BaseModel):
         primary_key = CompositeKey("term", "claim")
 
 
+# A term's postings in the order they weigh in BM25: the most occurrences, then the shortest
+# claim (migration 0015; service/matching.py reads only a term's first postings).
+ClaimTerm.add_index(ClaimTerm.term, ClaimTerm.tf.desc(), ClaimTerm.length, ClaimTerm.claim,
+                    name="claim_term_impact")
+
+
 MODELS += [ClaimMatch, ClaimTerm]
