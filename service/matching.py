@@ -382,13 +382,12 @@ def similar_claims(text, lang="en", limit=10, *, filter_lang=None, rating=None,
         return []
     documents = _documents([claim_id for claim_id, _ in ranked])
     key = normalised_key(strip_noise(text))
-    keys = dict(ClaimMatch.select(ClaimMatch.claim, ClaimMatch.key).where(
-        ClaimMatch.claim.in_([c for c, _ in ranked])).tuples())
     matches = []
     for claim_id, score in ranked:
         claim_lang, fields = documents[claim_id]
         fields_terms = [analyse(f, claim_lang) for f in fields]
-        near = 1.0 if keys.get(claim_id) == key else max(
+        # the key as claim_match holds it, from the text just read (one statement fewer)
+        near = 1.0 if normalised_key(fields[0]) == key else max(
             similarity([t.term for t in terms], [t.term for t in f]) for f in fields_terms)
         matches.append(Match(claim_id, round(score, 4), _explain(terms, fields_terms),
                              round(near, 4)))
