@@ -50,7 +50,7 @@ STATS_TTL = 30.0  # seconds the collection's size and mean length are cached
 # A query's cost, bounded (docs/matching.md, "Cost"): each query term's best postings read,
 # and the claims scored exactly among those they find. Below POSTINGS_PER_TERM claims per
 # term, the ranking is exact BM25.
-POSTINGS_PER_TERM = 2000
+POSTINGS_PER_TERM = 1000
 CANDIDATES = 200
 COMMON_TERM = 1000  # postings from which a term's document frequency is cached
 MAX_CACHED_TERMS = 100_000

@@ -34,6 +34,12 @@ def up(migrator, db):
         if previous is not None:
             bind(previous)
     db.execute_sql(IMPACT)
+    # The planner must know how many postings a term holds: with the statistics of an empty
+    # table, PostgreSQL sorted every posting of a term rather than read the index in order.
+    if isinstance(db, SqliteDatabase):
+        db.execute_sql("PRAGMA analysis_limit = 1000")  # sampled, as refresh_statistics does
+    db.execute_sql("ANALYZE claim_term")
+    db.execute_sql("ANALYZE claim_match")
 
 
 def down(migrator, db):
