@@ -313,7 +313,9 @@ def _ranking_sql(terms, restriction, param):
 
     `read`: each term's POSTINGS_PER_TERM best postings, in the order of the claim_term_impact
     index (highest tf, then shortest claim). `candidates`: the claims those postings score
-    best. Then each candidate's BM25 over all its postings of the query's terms."""
+    best. Then each candidate's BM25 over all its postings of the query's terms, looked up
+    claim by claim: CROSS JOIN makes SQLite loop over the candidates, where it otherwise read
+    every posting of a common term to find theirs (100,000 at 333k claims: 90 ms)."""
     best = (f"SELECT * FROM (SELECT term, claim_id, tf, length FROM claim_term "
             f"WHERE term = {param}{restriction} ORDER BY tf DESC, length, claim_id "
             f"LIMIT {param}) AS best_{{n}}")
@@ -322,10 +324,11 @@ def _ranking_sql(terms, restriction, param):
     bm25 = f"SUM({weight} * tf / (tf + length * {param} + {param}))"
     return (f"WITH read AS ({read}), candidates AS (SELECT claim_id FROM read "
             f"GROUP BY claim_id ORDER BY {bm25} DESC, claim_id LIMIT {param}) "
-            f"SELECT claim_id, {bm25} AS score FROM claim_term "
-            f"WHERE term IN ({', '.join([param] * terms)}) "
-            f"AND claim_id IN (SELECT claim_id FROM candidates) "
-            f"GROUP BY claim_id ORDER BY score DESC, claim_id LIMIT {param}")
+            f"SELECT claim_term.claim_id, {bm25} AS score FROM candidates CROSS JOIN claim_term "
+            f"WHERE claim_term.claim_id = candidates.claim_id "
+            f"AND term IN ({', '.join([param] * terms)}) "
+            f"GROUP BY claim_term.claim_id ORDER BY score DESC, claim_term.claim_id "
+            f"LIMIT {param}")
 
 
 def rank(terms, limit, conditions=()):
