@@ -1,7 +1,10 @@
 """Claim matching ("has this been checked already?"): the CheckThat! verified-claims adapter,
 the analyzer, the index kept in step with every write, and GET/POST /claims/similar."""
 
+import gzip
+import hashlib
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,9 @@ from service.auth import create_token
 from service.config import MIGRATIONS_DIR
 from service.db import bind
 from service.db import migrate
+from service.dump import _row_line
+from service.dump import restore
+from service.dump import write_dump
 from service.formats import checkthat
 from service.formats.base import Item
 from service.formats.base import RecordError
@@ -506,3 +512,48 @@ def test_migration_0015_indexes_the_claims_a_database_holds(new_database_url):
                       .where(ClaimTerm.claim == claim.id).tuples()) == [
             ("glorbian", 1, 4), ("owl", 1, 4), ("twice", 1, 4), ("vote", 1, 4)]
         assert [m.claim_id for m in matching.similar_claims("glorbian owls")] == [claim.id]
+
+
+def as_before_0015(data):
+    """A dump's bytes as a version before migration 0015 wrote them: no `length` in the
+    postings, the schema without 0015 (checksums recomputed, as that version computed them)."""
+    lines = [json.loads(line) for line in gzip.decompress(data).decode("utf-8").splitlines()]
+    header = lines[0]
+    header["schema"].remove("0015_bounded_matching")
+    drop = header["tables"]["claim_term"].index("length")
+    del header["tables"]["claim_term"][drop]
+    out, table, digest, total = [header], None, None, hashlib.sha256()
+    for item in lines[1:]:
+        if isinstance(item, list):
+            if table == "claim_term":
+                del item[drop]
+            digest.update(_row_line(item).encode("utf-8"))
+        elif "table" in item:
+            table, digest = item["table"], hashlib.sha256()
+            if table == "claim_term":
+                del item["columns"][drop]
+        elif item["end"] == table:
+            item["sha256"] = digest.hexdigest()
+            total.update(f"{table}:{item['rows']}:{item['sha256']}\n".encode())
+        else:
+            item["sha256"] = total.hexdigest()
+        out.append(item)
+    return gzip.compress("".join(_row_line(item) for item in out).encode("utf-8"))
+
+
+def test_a_dump_from_before_0015_restores_with_its_matching_index_rebuilt(
+        matching_app, new_database_url):
+    db = bind(matching_app.extensions["claimbase.db"])
+    buffer = io.BytesIO()
+    with db.connection_context():
+        write_dump(db, buffer)
+        expected = {m.claim_id for m in matching.similar_claims(SENATORS)}
+    target = create_app({"DATABASE_POOL": False, "DATABASE_URL": new_database_url})
+    restored_db = bind(target.extensions["claimbase.db"])
+    with restored_db.connection_context():
+        summary = restore(restored_db, io.BytesIO(as_before_0015(buffer.getvalue())))
+        assert "claim_term" not in summary.tables  # read, checked, and rebuilt
+        assert ClaimTerm.select().where(ClaimTerm.length.is_null()).count() == 0
+        assert ClaimMatch.select().count() == Claim.select().count()
+        assert {m.claim_id for m in matching.similar_claims(SENATORS)} == expected
+    bind(db)
