@@ -98,14 +98,19 @@ def import_verified(db):
     with open(DATA / "verified_claims.docs.tsv", newline="", encoding="utf-8") as stream:
         report = import_stream(stream, "checkthat", "bench")
     seconds = time.perf_counter() - started
+    print(f"imported {report.records} records in {seconds:.1f} s "
+          f"({report.records / seconds:,.0f}/s): {report.summary()}")
+    return verified_ids()
+
+
+def verified_ids():
+    """{claim id: {vclaim ids}} of the verified claims in the database (equal texts are one
+    claim); every other claim (the synthetic ones of `latency`) maps to no vclaim."""
     by_text = defaultdict(set)
     for vclaim_id, text, _title in read_tsv(DATA / "verified_claims.docs.tsv"):
         by_text[text.strip()].add(vclaim_id)
-    ids = {claim_id: by_text[text] for claim_id, text in Claim.select(
-        Claim.id, Claim.text).tuples()}
-    print(f"imported {report.records} records in {seconds:.1f} s "
-          f"({report.records / seconds:,.0f}/s): {report.summary()}")
-    return ids
+    found = Claim.select(Claim.id, Claim.text).where(Claim.text.in_(list(by_text)))
+    return defaultdict(set, {claim_id: by_text[text] for claim_id, text in found.tuples()})
 
 
 def average_precision(ranked, relevant, cutoff):
@@ -141,8 +146,12 @@ def quality(args):
         value = getattr(args, name.lower())
         if value is not None:
             setattr(matching, name, value)
-    _, db = fresh_app(new_database())
-    vclaims_of = import_verified(db)
+    if args.database:  # one that holds the verified claims already (a latency database)
+        _, db = fresh_app(args.database)
+        vclaims_of = verified_ids()
+    else:
+        _, db = fresh_app(new_database())
+        vclaims_of = import_verified(db)
     print(f"k1={matching.K1} b={matching.B} names×{matching.NAME_WEIGHT} "
           f"numbers×{matching.NUMBER_WEIGHT} postings per term {matching.POSTINGS_PER_TERM} "
           f"candidates {matching.CANDIDATES}")
@@ -233,6 +242,8 @@ def main():
         q.add_argument(f"--{name.replace('_', '-')}", dest=name, type=float)
     for name in ("postings_per_term", "candidates"):
         q.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int)
+    q.add_argument("--database", help="score an existing database holding the verified "
+                   "claims (say, one `latency --claims 1000000` filled) instead of a new one")
     q.set_defaults(run=quality)
     lat = commands.add_parser("latency")
     lat.add_argument("--claims", type=int, default=10_000)
