@@ -185,7 +185,7 @@ def fill(count):
 
 def latency(args):
     if args.database:  # an existing database (a copy of the shared bench data, migrated)
-        time_queries(args, create_app({"DATABASE_URL": args.database, "RATELIMIT_ENABLED": False}))
+        time_queries(args, served_app(args.database))
         return
     url = new_database(args.postgres)
     try:
@@ -195,9 +195,14 @@ def latency(args):
             fill(args.claims - Claim.select().count())
         refresh_statistics(db)
         db.close()
-        time_queries(args, create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False}))  # pooled
+        time_queries(args, served_app(url))
     finally:
         drop(args.postgres, url)
+
+
+def served_app(url):
+    """The app as served (pooled connections), without rate limits: a bench is one client."""
+    return create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
 
 
 def percentiles(times):
