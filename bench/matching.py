@@ -4,6 +4,7 @@ Run by hand, not in CI (../shared/data/clef2020-checkthat-task2, see its SOURCE.
 
     .venv/bin/python bench/matching.py quality [--split train dev] [--k1 1.2 --b 0.75 ...]
     .venv/bin/python bench/matching.py latency --claims 10000 [--postgres URL]
+    .venv/bin/python bench/matching.py latency --database URL   # an existing database
 
 `quality` imports verified_claims.docs.tsv into a new SQLite database through the
 `checkthat` adapter (the same import as `claimbase import --format checkthat`), asks
@@ -14,7 +15,8 @@ are tuned on train only; dev is reported.
 `latency` fills a new database with N claims (the 10,375 verified claims, then synthetic
 claims drawn from their word frequencies: a realistic vocabulary, unlike generate.py's
 template claims), indexes them as imports do, and times GET /claims/similar for the dev
-tweets through the Flask test client: p50 and p95 in milliseconds.
+tweets through the Flask test client: p50, p95 and p99 in milliseconds. With --database, it
+times an existing database instead (a copy of a generated data set, say; never the original).
 """
 
 import argparse
@@ -96,14 +98,19 @@ def import_verified(db):
     with open(DATA / "verified_claims.docs.tsv", newline="", encoding="utf-8") as stream:
         report = import_stream(stream, "checkthat", "bench")
     seconds = time.perf_counter() - started
+    print(f"imported {report.records} records in {seconds:.1f} s "
+          f"({report.records / seconds:,.0f}/s): {report.summary()}")
+    return verified_ids()
+
+
+def verified_ids():
+    """{claim id: {vclaim ids}} of the verified claims in the database (equal texts are one
+    claim); every other claim (the synthetic ones of `latency`) maps to no vclaim."""
     by_text = defaultdict(set)
     for vclaim_id, text, _title in read_tsv(DATA / "verified_claims.docs.tsv"):
         by_text[text.strip()].add(vclaim_id)
-    ids = {claim_id: by_text[text] for claim_id, text in Claim.select(
-        Claim.id, Claim.text).tuples()}
-    print(f"imported {report.records} records in {seconds:.1f} s "
-          f"({report.records / seconds:,.0f}/s): {report.summary()}")
-    return ids
+    found = Claim.select(Claim.id, Claim.text).where(Claim.text.in_(list(by_text)))
+    return defaultdict(set, {claim_id: by_text[text] for claim_id, text in found.tuples()})
 
 
 def average_precision(ranked, relevant, cutoff):
@@ -135,14 +142,19 @@ def score_split(split, vclaims_of):
 
 
 def quality(args):
-    for name in ("K1", "B", "NAME_WEIGHT", "NUMBER_WEIGHT"):
+    for name in ("K1", "B", "NAME_WEIGHT", "NUMBER_WEIGHT", "POSTINGS_PER_TERM", "CANDIDATES"):
         value = getattr(args, name.lower())
         if value is not None:
             setattr(matching, name, value)
-    _, db = fresh_app(new_database())
-    vclaims_of = import_verified(db)
+    if args.database:  # one that holds the verified claims already (a latency database)
+        _, db = fresh_app(args.database)
+        vclaims_of = verified_ids()
+    else:
+        _, db = fresh_app(new_database())
+        vclaims_of = import_verified(db)
     print(f"k1={matching.K1} b={matching.B} names×{matching.NAME_WEIGHT} "
-          f"numbers×{matching.NUMBER_WEIGHT}")
+          f"numbers×{matching.NUMBER_WEIGHT} postings per term {matching.POSTINGS_PER_TERM} "
+          f"candidates {matching.CANDIDATES}")
     for split in args.split:
         figures, n = score_split(split, vclaims_of)
         print(f"{split} ({n} tweets): " + "  ".join(f"{k} {v:.4f}" for k, v in figures.items()))
@@ -172,6 +184,9 @@ def fill(count):
 
 
 def latency(args):
+    if args.database:  # an existing database (a copy of the shared bench data, migrated)
+        time_queries(args, served_app(args.database))
+        return
     url = new_database(args.postgres)
     try:
         _, db = fresh_app(url)
@@ -180,26 +195,47 @@ def latency(args):
             fill(args.claims - Claim.select().count())
         refresh_statistics(db)
         db.close()
-        time_queries(args, create_app({"DATABASE_URL": url}))  # pooled, as served
+        time_queries(args, served_app(url))
     finally:
         drop(args.postgres, url)
 
 
+def served_app(url):
+    """The app as served (pooled connections), without rate limits: a bench is one client."""
+    return create_app({"DATABASE_URL": url, "RATELIMIT_ENABLED": False})
+
+
+def percentiles(times):
+    times = sorted(times)
+    p95, p99 = (times[min(len(times) - 1, int(len(times) * q))] for q in (0.95, 0.99))
+    return (f"p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms, "
+            f"max {times[-1]:.1f} ms")
+
+
 def time_queries(args, app):
+    """Time GET /claims/similar (the whole request: matching, then each claim's details and
+    their JSON), and the matching alone (service.matching.similar_claims), for each dev tweet,
+    after ten of them warmed the caches."""
     client = app.test_client()
     tweets = [text[:280] for _, text in read_tsv(DATA / "dev.tweets.tsv")]
-    for text in tweets[:10]:  # warm the caches
+    for text in tweets[:10]:
         client.get("/claims/similar", query_string={"text": text})
-    times = []
+    requests, matches = [], []
     for text in tweets:
         started = time.perf_counter()
         response = client.get("/claims/similar", query_string={"text": text})
-        times.append((time.perf_counter() - started) * 1000)
+        requests.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.get_json()
-    times.sort()
-    backend = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"{backend}, {args.claims:,} claims, {len(times)} queries (dev tweets, limit 10): "
-          f"p50 {statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95)]:.1f} ms")
+    db = app.extensions["claimbase.db"]
+    with app.app_context(), db.connection_context():
+        for text in tweets:
+            started = time.perf_counter()
+            matching.similar_claims(text, "en", limit=10)
+            matches.append((time.perf_counter() - started) * 1000)
+        claims = Claim.select().count()
+    print(f"{type(db).__name__}, {claims:,} claims, {len(tweets)} dev tweets, limit 10\n"
+          f"  GET /claims/similar: {percentiles(requests)}\n"
+          f"  matching alone:      {percentiles(matches)}")
 
 
 def main():
@@ -209,11 +245,17 @@ def main():
     q.add_argument("--split", nargs="+", default=["train", "dev"])
     for name in ("k1", "b", "name_weight", "number_weight"):
         q.add_argument(f"--{name.replace('_', '-')}", dest=name, type=float)
+    for name in ("postings_per_term", "candidates"):
+        q.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int)
+    q.add_argument("--database", help="score an existing database holding the verified "
+                   "claims (say, one `latency --claims 1000000` filled) instead of a new one")
     q.set_defaults(run=quality)
     lat = commands.add_parser("latency")
     lat.add_argument("--claims", type=int, default=10_000)
     lat.add_argument("--postgres", help="a PostgreSQL admin URL: the bench creates its own "
                      "database there, and drops it (else SQLite)")
+    lat.add_argument("--database", help="time an existing, migrated database instead (e.g. "
+                     "a copy of the shared bench data); --claims and --postgres are ignored")
     lat.set_defaults(run=latency)
     args = parser.parse_args()
     args.run(args)

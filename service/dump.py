@@ -83,6 +83,14 @@ NOT_DUMPED = {IdempotentResponse, ImportJob}
 MIGRATION_ROWS = (PublisherAlias, Publisher)
 
 
+# The claim-matching index is derived from claims and their reviews (service/matching.py).
+# A dump from before migration 0015 holds it in an older shape (postings without the claim's
+# length, keys of an older analyzer): its rows are checked against the file's checksums but
+# not loaded, and the index is rebuilt from the restored claims.
+MATCHING_TABLES = ("claim_term", "claim_match")
+MATCHING_SHAPE = "0015_bounded_matching"
+
+
 def _tables():
     """{table name: model}, in the order that satisfies foreign keys (models.MODELS)."""
     return {model._meta.table_name: model for model in MODELS if model not in NOT_DUMPED}
@@ -407,12 +415,42 @@ def restore(database, binary, progress=None):
     with _lean(database), dbmod.write_transaction(database):
         refuse_unless_empty(database)  # nobody wrote in between
         _clear_migration_rows(database, header)
-        _load(database, lines, tables, summary, progress)
+        rebuilt = () if MATCHING_SHAPE in header["schema"] else MATCHING_TABLES
+        _load(database, lines, tables, summary, progress, skipped=rebuilt)
+        for name in rebuilt:
+            summary.tables.pop(name, None)
         _verify(database, tables, summary)
+        if rebuilt:
+            _rebuild_matching(database)
     # As after a bulk import: without statistics, PostgreSQL planned pages of a restored
     # database with sequential scans (a stance page took 0.3 s at 100k quotes).
     dbmod.refresh_statistics(database)
     return summary
+
+
+class _Skipped:
+    """A table whose rows are read (and checked) but not loaded."""
+
+    def __init__(self, columns):
+        self.columns = columns
+
+    def add(self, values):
+        pass
+
+    def flush(self):
+        pass
+
+
+def _rebuild_matching(database):
+    from . import matching
+
+    previous = dbmod.database.obj
+    dbmod.bind(database)
+    try:
+        matching.rebuild_index()
+    finally:
+        if previous is not None:
+            dbmod.bind(previous)
 
 
 def _clear_migration_rows(database, header):
@@ -423,7 +461,7 @@ def _clear_migration_rows(database, header):
             database.execute_sql(f"DELETE FROM {_q(name)}")
 
 
-def _load(database, lines, tables, summary, progress):
+def _load(database, lines, tables, summary, progress, skipped=()):
     table = inserter = digest = None
     rows = 0
     total = hashlib.sha256()
@@ -443,7 +481,8 @@ def _load(database, lines, tables, summary, progress):
             table = item["table"]
             if table not in tables or table in summary.tables:
                 raise DumpError(f"line {number}: unexpected table {table!r}")
-            inserter = _Inserter(database, table, item["columns"])
+            inserter = (_Skipped(item["columns"]) if table in skipped
+                        else _Inserter(database, table, item["columns"]))
             digest, rows = hashlib.sha256(), 0
         elif item.get("end") == FORMAT:
             if inserter is not None:
@@ -458,7 +497,8 @@ def _load(database, lines, tables, summary, progress):
             if rows != item["rows"] or digest.hexdigest() != item["sha256"]:
                 raise DumpError(f"table {table}: the rows do not match the dump's count or "
                                 "checksum; the file is damaged")
-            _move_sequence(database, table, item.get("max_id"))
+            if table not in skipped:
+                _move_sequence(database, table, item.get("max_id"))
             summary.tables[table] = TableSummary(rows, item["sha256"], item.get("max_id"),
                                                  inserter.columns)
             total.update(f"{table}:{rows}:{item['sha256']}\n".encode())

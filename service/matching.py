@@ -16,19 +16,16 @@ import functools
 import hashlib
 import math
 import re
-import threading
 import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
 
-import snowballstemmer
 from peewee import SQL
-from peewee import Case
-from peewee import Value
 from peewee import fn
 
+from . import analysis
 from .db import database
 from .errors import DuplicateClaim
 from .models import Claim
@@ -50,6 +47,13 @@ MAX_QUERY_TERMS = 64  # the terms of a query that count (the rarest first)
 # review's title (Dice coefficient of their term multisets; 1.0 for reordered clauses).
 DUPLICATE_THRESHOLD = 0.9
 STATS_TTL = 30.0  # seconds the collection's size and mean length are cached
+# A query's cost, bounded (docs/matching.md, "Cost"): each query term's best postings read,
+# and the claims scored exactly among those they find. Below POSTINGS_PER_TERM claims per
+# term, the ranking is exact BM25.
+POSTINGS_PER_TERM = 1000
+CANDIDATES = 200
+COMMON_TERM = 1000  # postings from which a term's document frequency is cached
+MAX_CACHED_TERMS = 100_000
 
 # Snowball's English stop words, less the negations (which reverse a claim).
 _ENGLISH_STOPWORDS = """
@@ -66,12 +70,6 @@ STOPWORDS = {"en": frozenset(_ENGLISH_STOPWORDS.split())}
 # differ are not near-duplicates.
 NEGATION_WORDS = "not no nor never none nobody nothing neither without cannot"
 NEGATED_SIMILARITY = 0.5
-STEMMERS = {"ar": "arabic", "da": "danish", "de": "german", "el": "greek", "en": "english",
-            "es": "spanish", "fi": "finnish", "fr": "french", "hu": "hungarian",
-            "id": "indonesian", "it": "italian", "nl": "dutch", "no": "norwegian",
-            "pt": "portuguese", "ro": "romanian", "ru": "russian", "sv": "swedish",
-            "tr": "turkish"}
-
 # --- the analyzer -------------------------------------------------------------------------
 
 _PIC = re.compile(r"pic\.twitter\.com/\S+", re.IGNORECASE)  # often glued to a hashtag
@@ -82,7 +80,6 @@ _SIGNED_HANDLE = re.compile(r"\(@\w+\)")
 _HANDLE = re.compile(r"(?<![\w@])@(\w+)")
 _HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)")
-_WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d")
 _NOT = re.compile(r"n['’]t\b", re.IGNORECASE)  # didn't → did not
 _NOT_TEXT = {"So", "Sk", "Cs", "Co"}  # symbols (emoji, flags, skin tones), surrogates, private
@@ -107,24 +104,9 @@ def strip_noise(text):
                    for c in text)
 
 
-def fold(word):
-    """A word without accents or case ('États' → 'etats')."""
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-@functools.lru_cache(maxsize=200_000)
-def stem(language, word):
-    """A word's Snowball stem in a language (a Snowball name, e.g. 'english'); cached, since
-    stemming was most of a query's time."""
-    stemmers = _stemmers.__dict__  # Snowball stemmers keep state: one per thread
-    if language not in stemmers:
-        stemmers[language] = snowballstemmer.stemmer(language)
-    return stemmers[language].stemWord(word)
-
-
-_stemmers = threading.local()
-NEGATIONS = frozenset(stem("english", w) for w in NEGATION_WORDS.split())
+# Stemming was most of a query's time: stems are cached (analysis.stem folds, then stems).
+_stem = functools.lru_cache(maxsize=200_000)(analysis.stem)
+NEGATIONS = frozenset(_stem(w, "english") for w in NEGATION_WORDS.split())
 
 
 @dataclass(frozen=True)
@@ -135,13 +117,15 @@ class Term:
 
 
 def analyse(text, lang="en"):
-    """The Terms of a text, in order: stop words dropped, each word folded and stemmed."""
+    """The Terms of a text, in order: the words, folded and stemmed as search does
+    (service/analysis.py: elisions, unaccent, Snowball in the text's language), stop words
+    dropped and "n't" read as "not"."""
     base = (lang or "en").split("-")[0].lower()
     stop = STOPWORDS.get(base, frozenset())
-    language = STEMMERS.get(base)
+    algorithm = analysis.language(base)
     terms = []
-    for word in _WORD.findall(_NOT.sub(" not", text).replace("_", " ")):
-        folded = fold(word)
+    for word in analysis.words(analysis.strip_elisions(_NOT.sub(" not", text))):
+        folded = analysis.fold(word)
         if folded in stop:
             continue
         if _NUMBER.search(folded):
@@ -150,15 +134,15 @@ def analyse(text, lang="en"):
             kind = "name"
         else:
             kind = "word"
-        stemmed = stem(language, folded) if language and kind != "number" else folded
+        stemmed = _stem(folded, algorithm) if algorithm and kind != "number" else folded
         terms.append(Term(stemmed[:MAX_TERM_LENGTH], word, kind))
     return terms
 
 
 def normalised_key(text):
-    """The key of a text as near-duplicates compare it: no case, accents, punctuation or
-    extra spaces (SHA-256, so that long texts index)."""
-    words = _WORD.findall(fold(unicodedata.normalize("NFC", text)).replace("_", " "))
+    """The key of a text as near-duplicates compare it: its words, folded as search folds
+    them (no case, accents, punctuation or extra spaces); SHA-256, so that long texts index."""
+    words = analysis.words(analysis.fold(unicodedata.normalize("NFC", text)))
     return hashlib.sha256(" ".join(words).encode()).hexdigest()
 
 
@@ -210,8 +194,9 @@ def index_claims(claim_ids):
     postings, matches = [], []
     for claim_id, (lang, fields) in _documents(claim_ids).items():
         counts = Counter(t.term for text in fields for t in analyse(text, lang))
-        postings.extend((term, claim_id, tf) for term, tf in counts.items())
-        matches.append((claim_id, sum(counts.values()), normalised_key(fields[0])))
+        length = sum(counts.values())
+        postings.extend((term, claim_id, tf, length) for term, tf in counts.items())
+        matches.append((claim_id, length, normalised_key(fields[0])))
     db = database.obj
     # executemany with one prepared statement: peewee's insert_many builds SQL value by
     # value, which was most of an import's indexing time.
@@ -219,8 +204,8 @@ def index_claims(claim_ids):
     cursor = db.cursor()
     cursor.executemany("INSERT INTO claim_match (claim_id, length, key) VALUES "
                        f"({param}, {param}, {param})", matches)
-    cursor.executemany("INSERT INTO claim_term (term, claim_id, tf) VALUES "
-                       f"({param}, {param}, {param})", postings)
+    cursor.executemany("INSERT INTO claim_term (term, claim_id, tf, length) VALUES "
+                       f"({param}, {param}, {param}, {param})", postings)
     _stats.pop(id(db), None)
 
 
@@ -237,10 +222,12 @@ def rebuild_index(batch=2000):
 
 
 _stats = {}  # id(database) → (expires, claims, mean length)
+_common = {}  # id(database) → {term: (expires, document frequency)}
 
 
 def collection_stats():
-    """(number of indexed claims, their mean length), cached for STATS_TTL seconds."""
+    """(number of indexed claims, their mean length), cached for STATS_TTL seconds: a count
+    over every claim, which a query must not pay for."""
     db = database.obj
     cached = _stats.get(id(db))
     if cached and cached[0] > time.monotonic():
@@ -250,6 +237,27 @@ def collection_stats():
     mean = (total or 0) / count if count else 0.0
     _stats[id(db)] = (time.monotonic() + STATS_TTL, count, mean)
     return count, mean
+
+
+def document_frequencies(terms):
+    """term → the number of claims holding it. Counted in one statement, except for common
+    terms (COMMON_TERM postings or more), whose counts are kept for STATS_TTL seconds:
+    counting their postings was a query's largest cost at 1M claims, and a few more or fewer
+    claims do not change the idf of a term that thousands hold."""
+    now = time.monotonic()
+    common = _common.setdefault(id(database.obj), {})
+    found = {t: common[t][1] for t in terms if t in common and common[t][0] > now}
+    missing = [t for t in terms if t not in found]
+    if missing:
+        counted = dict(ClaimTerm.select(ClaimTerm.term, fn.COUNT(ClaimTerm.claim))
+                       .where(ClaimTerm.term.in_(missing)).group_by(ClaimTerm.term).tuples())
+        if len(common) > MAX_CACHED_TERMS:
+            common.clear()
+        for term in missing:
+            found[term] = counted.get(term, 0)
+            if found[term] >= COMMON_TERM:
+                common[term] = (now + STATS_TTL, found[term])
+    return found
 
 
 # --- queries ------------------------------------------------------------------------------
@@ -270,12 +278,6 @@ def query_weights(terms):
     return weights
 
 
-def _frequencies(terms):
-    found = dict(ClaimTerm.select(ClaimTerm.term, fn.COUNT(ClaimTerm.claim))
-                 .where(ClaimTerm.term.in_(list(terms))).group_by(ClaimTerm.term).tuples())
-    return {t: found.get(t, 0) for t in terms}
-
-
 def _filters(lang=None, rating=None, publisher=None, since=None):
     """SQL conditions on the claim (joined as `claim`) for the filters of /claims/similar."""
     conditions = []
@@ -294,32 +296,70 @@ def _filters(lang=None, rating=None, publisher=None, since=None):
     return conditions
 
 
+def _restriction(conditions):
+    """(SQL, params): an EXISTS that keeps the postings of claims meeting the conditions."""
+    if not conditions:
+        return "", []
+    sql, params = Claim.select(SQL("1")).where(
+        Claim.id == SQL("claim_term.claim_id"), *conditions).sql()
+    return f" AND EXISTS ({sql})", params
+
+
+@functools.lru_cache(maxsize=512)
+def _ranking_sql(terms, restriction, param):
+    """The ranking statement for a number of query terms, as text: the same text for every
+    query of that shape, so both backends reuse its prepared statement (psycopg prepares a
+    statement run five times; Python's sqlite3 keeps the last 128).
+
+    `read`: each term's POSTINGS_PER_TERM best postings, in the order of the claim_term_impact
+    index (highest tf, then shortest claim). `candidates`: the claims those postings score
+    best. Then each candidate's BM25 over all its postings of the query's terms, looked up
+    claim by claim: CROSS JOIN makes SQLite loop over the candidates, where it otherwise read
+    every posting of a common term to find theirs (100,000 at 333k claims: 90 ms)."""
+    best = (f"SELECT * FROM (SELECT term, claim_id, tf, length FROM claim_term "
+            f"WHERE term = {param}{restriction} ORDER BY tf DESC, length, claim_id "
+            f"LIMIT {param}) AS best_{{n}}")
+    read = " UNION ALL ".join(best.format(n=n) for n in range(terms))
+    weight = "CASE term " + " ".join([f"WHEN {param} THEN {param}"] * terms) + " ELSE 0 END"
+    bm25 = f"SUM({weight} * tf / (tf + length * {param} + {param}))"
+    return (f"WITH read AS ({read}), candidates AS (SELECT claim_id FROM read "
+            f"GROUP BY claim_id ORDER BY {bm25} DESC, claim_id LIMIT {param}) "
+            f"SELECT claim_term.claim_id, {bm25} AS score FROM candidates CROSS JOIN claim_term "
+            f"WHERE claim_term.claim_id = candidates.claim_id "
+            f"AND term IN ({', '.join([param] * terms)}) "
+            f"GROUP BY claim_term.claim_id ORDER BY score DESC, claim_term.claim_id "
+            f"LIMIT {param}")
+
+
 def rank(terms, limit, conditions=()):
-    """[(claim id, score in [0, 1])] best first: BM25 in SQL over the query terms' postings."""
+    """[(claim id, score in [0, 1])] best first: BM25, computed by the database in one
+    statement whose cost is bounded whatever the collection's size.
+
+    Candidates: for each query term, only its POSTINGS_PER_TERM best postings are read
+    (impact order), and the CANDIDATES claims they score best are kept. Those candidates are
+    then scored exactly, over all their postings of the query's terms. A term held by fewer
+    claims than POSTINGS_PER_TERM (every term, in a collection that small) is read whole,
+    and the ranking is then exact BM25."""
     weights = query_weights(terms)
     count, mean = collection_stats()
     if not weights or not count:
         return []
-    df = _frequencies(weights)
+    df = document_frequencies(list(weights))
     idf = {t: math.log((count - n + 0.5) / (n + 0.5) + 1) for t, n in df.items() if n}
     if not idf:
         return []
     # The rarest terms count; a long text's most common words add cost and little else.
-    kept = sorted(idf, key=lambda t: -idf[t] * weights[t])[:MAX_QUERY_TERMS]
+    kept = sorted(idf, key=lambda t: (-idf[t] * weights[t], t))[:MAX_QUERY_TERMS]
     factor = {t: idf[t] * weights[t] * (K1 + 1) for t in kept}
     ceiling = sum(factor.values())
-    weight = Case(ClaimTerm.term, [(t, factor[t] / ceiling) for t in kept])
-    # Value(converter=False): the length column would otherwise round the factor to an int.
-    norm = ClaimMatch.length * Value(K1 * B / mean, converter=False) + K1 * (1 - B)
-    score = fn.SUM(weight * ClaimTerm.tf / (ClaimTerm.tf + norm))
-    query = (ClaimTerm.select(ClaimTerm.claim, score.alias("score"))
-             .join(ClaimMatch, on=(ClaimMatch.claim == ClaimTerm.claim))
-             .where(ClaimTerm.term.in_(kept)))
-    if conditions:
-        query = query.join(Claim, on=(Claim.id == ClaimTerm.claim)).where(*conditions)
-    query = (query.group_by(ClaimTerm.claim).order_by(SQL("score").desc(), ClaimTerm.claim)
-             .limit(limit))
-    return [(claim_id, min(1.0, float(s))) for claim_id, s in query.tuples()]
+    cases = [v for t in kept for v in (t, factor[t] / ceiling)]
+    norm = [K1 * B / mean, K1 * (1 - B)]  # BM25's length normalisation: length × a + b
+    restriction, restricted = _restriction(conditions)
+    read = [v for t in kept for v in (t, *restricted, POSTINGS_PER_TERM)]
+    params = [*read, *cases, *norm, CANDIDATES, *cases, *norm, *kept, limit]
+    sql = _ranking_sql(len(kept), restriction, database.obj.param)
+    cursor = database.obj.execute_sql(sql, params)
+    return [(claim_id, min(1.0, float(s))) for claim_id, s in cursor.fetchall()]
 
 
 def _explain(query_terms, fields_terms):
@@ -345,13 +385,12 @@ def similar_claims(text, lang="en", limit=10, *, filter_lang=None, rating=None,
         return []
     documents = _documents([claim_id for claim_id, _ in ranked])
     key = normalised_key(strip_noise(text))
-    keys = dict(ClaimMatch.select(ClaimMatch.claim, ClaimMatch.key).where(
-        ClaimMatch.claim.in_([c for c, _ in ranked])).tuples())
     matches = []
     for claim_id, score in ranked:
         claim_lang, fields = documents[claim_id]
         fields_terms = [analyse(f, claim_lang) for f in fields]
-        near = 1.0 if keys.get(claim_id) == key else max(
+        # the key as claim_match holds it, from the text just read (one statement fewer)
+        near = 1.0 if normalised_key(fields[0]) == key else max(
             similarity([t.term for t in terms], [t.term for t in f]) for f in fields_terms)
         matches.append(Match(claim_id, round(score, 4), _explain(terms, fields_terms),
                              round(near, 4)))

@@ -354,14 +354,22 @@ class ClaimMatch(BaseModel):
 
 
 class ClaimTerm(BaseModel):
-    """One posting of the claim-matching index: a term of a claim's text or review titles."""
+    """One posting of the claim-matching index: a term of a claim's text or review titles,
+    with the claim's length (migration 0015: read in BM25 impact order, claim_term_impact)."""
 
     term = CharField(max_length=100)
     claim = ForeignKeyField(Claim, on_delete="CASCADE", backref="+")
     tf = IntegerField()
+    length = IntegerField()
 
     class Meta:
         primary_key = CompositeKey("term", "claim")
+
+
+# A term's postings in the order they weigh in BM25: the most occurrences, then the shortest
+# claim (migration 0015; service/matching.py reads only a term's first postings).
+ClaimTerm.add_index(ClaimTerm.term, ClaimTerm.tf.desc(), ClaimTerm.length, ClaimTerm.claim,
+                    name="claim_term_impact")
 
 
 MODELS += [ClaimMatch, ClaimTerm]

@@ -1,20 +1,30 @@
 """Claim matching ("has this been checked already?"): the CheckThat! verified-claims adapter,
 the analyzer, the index kept in step with every write, and GET/POST /claims/similar."""
 
+import gzip
+import hashlib
 import io
+import json
 from pathlib import Path
 
 import pytest
+from playhouse.migrations import Runner
 
+from service import analysis
 from service import create_app
 from service import matching
 from service.auth import create_token
+from service.config import MIGRATIONS_DIR
 from service.db import bind
 from service.db import migrate
+from service.dump import _row_line
+from service.dump import restore
+from service.dump import write_dump
 from service.formats import checkthat
 from service.formats.base import Item
 from service.formats.base import RecordError
 from service.importer import import_text
+from service.models import Claim
 from service.models import ClaimMatch
 from service.models import ClaimTerm
 from tests.conftest import Editor
@@ -106,6 +116,17 @@ def test_negations_are_not_stop_words():
     assert matching.similarity([t.term for t in matching.analyse("Obama was born in Kenya")],
                                [t.term for t in matching.analyse("Obama was not born in Kenya")]
                                ) < matching.DUPLICATE_THRESHOLD
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("L’OTAN a bombardé les États-Unis d'Amérique", "fr"),  # elisions, accents
+    ("Die Straße wurde wegen Bauarbeiten gesperrt", "de"),  # ß as search folds it
+    ("Œuvres complètes de l'auteur", "fr"),  # œ as PostgreSQL's unaccent writes it
+])
+def test_matching_reads_words_as_search_does(text, lang):
+    # One analyzer (service/analysis.py): where matching has no stop words to drop, its terms
+    # are search's stems, word for word.
+    assert [t.term for t in matching.analyse(text, lang)] == analysis.stems(text, lang).split()
 
 
 # --- an app over the fixture --------------------------------------------------------------
@@ -330,6 +351,20 @@ def test_the_same_claim_as_a_review_title_is_a_near_duplicate(editor):
     assert matching.near_duplicates(SENATORS_TITLE)[0].duplicate == 1.0
 
 
+@pytest.mark.parametrize("title", [
+    "did 12 senators vote twice on the harbour bill",  # case, no question mark
+    "DID 12 SENATORS VOTE TWICE ON THE HARBOUR BILL?!",
+    "  Did 12   Senators vote twice\ton the Harbour Bill ? ",  # spacing
+    "On the harbour bill, did 12 senators vote twice?",  # reordered
+])
+def test_variants_of_a_review_title_are_near_duplicates(editor, title):
+    response = editor.post("/claims", {"text": title, "lang": "en"})
+    assert response.status_code == 409, response.get_json()
+    (duplicate,) = response.get_json()["duplicates"]
+    assert duplicate["text"] == SENATORS
+    assert duplicate["similarity"] >= matching.DUPLICATE_THRESHOLD
+
+
 def test_posting_the_same_text_twice_gives_one_claim(editor):
     first = editor.post("/claims", {"text": "Wobbleford banned umbrellas.", "lang": "en"})
     second = editor.post("/claims", {"text": "Wobbleford banned umbrellas.", "lang": "en"})
@@ -416,3 +451,109 @@ def test_the_http_import_takes_the_option(editor):
                                       "Content-Type": "text/tab-separated-values"})
     assert bad.status_code == 400
     assert "duplicates" in bad.get_json()["errors"]
+
+
+# --- a query's cost, bounded --------------------------------------------------------------
+
+SHORTER = ["Quorble fish sing.", "Quorble fish sing at dawn.", "Quorble fish sing in the lake."]
+LONGEST = "Quorble fish sing loudly at dawn in the lake, say Flimwick anglers."
+
+
+@pytest.fixture
+def quorble_claims(editor):
+    """Claims sharing words, the shortest holding each word's best posting: {text: id}."""
+    ids = {}
+    for text in (*SHORTER, LONGEST):
+        response = editor.post("/claims?allow_duplicate=true", {"text": text, "lang": "en"})
+        assert response.status_code == 201, response.get_json()
+        ids[text] = response.get_json()["id"]
+    yield ids
+    for claim_id in ids.values():
+        editor.delete(f"/claims/{claim_id}", editor.etag(f"/claims/{claim_id}"))
+
+
+def ranking(client, text, **params):
+    return [(c["id"], c["score"]) for c in similar(client, text, **params)["data"]]
+
+
+def test_reading_a_terms_best_postings_ranks_as_reading_them_all(client, quorble_claims,
+                                                                  monkeypatch):
+    query = "Quorble fish sing loudly at dawn in the lake"
+    exact = ranking(client, query)
+    monkeypatch.setattr(matching, "POSTINGS_PER_TERM", 1)  # each term's one best posting
+    monkeypatch.setattr(matching, "CANDIDATES", 3)
+    pruned = ranking(client, query)
+    assert exact[0][0] == pruned[0][0] == quorble_claims[LONGEST]
+    # a candidate's score is exact BM25, over all its postings (not only those read)
+    assert all(dict(exact)[claim_id] == score for claim_id, score in pruned)
+
+
+def test_a_terms_best_postings_are_those_of_the_filtered_claims(client, editor, monkeypatch):
+    short = editor.post("/claims", {"text": "Zindle gates close.", "lang": "en"}).get_json()
+    french = editor.post("/claims", {"text": "Zindle gates close at night, and Zindle weeps.",
+                                     "lang": "fr"}).get_json()
+    monkeypatch.setattr(matching, "POSTINGS_PER_TERM", 1)  # the English claim's, unfiltered
+    assert [c["id"] for c in similar(client, "zindle gates", lang="fr")["data"]] \
+        == [french["id"]]
+    for claim in (short, french):
+        editor.delete(f"/claims/{claim['id']}", editor.etag(f"/claims/{claim['id']}"))
+
+
+def test_migration_0015_indexes_the_claims_a_database_holds(new_database_url):
+    app = create_app({"DATABASE_POOL": False, "DATABASE_URL": new_database_url})
+    db = bind(app.extensions["claimbase.db"])
+    with db.connection_context():
+        Runner(db, str(MIGRATIONS_DIR)).up("0012_claim_matching")
+        db.execute_sql("INSERT INTO claim (text, lang, status, version) VALUES "
+                       "('Glorbian owls vote twice.', 'en', 'unattributed', 1)")
+        assert migrate(db)[-1] == "0015_bounded_matching"
+        claim = Claim.get(Claim.text == "Glorbian owls vote twice.")
+        assert sorted(ClaimTerm.select(ClaimTerm.term, ClaimTerm.tf, ClaimTerm.length)
+                      .where(ClaimTerm.claim == claim.id).tuples()) == [
+            ("glorbian", 1, 4), ("owl", 1, 4), ("twice", 1, 4), ("vote", 1, 4)]
+        assert [m.claim_id for m in matching.similar_claims("glorbian owls")] == [claim.id]
+
+
+def as_before_0015(data):
+    """A dump's bytes as a version before migration 0015 wrote them: no `length` in the
+    postings, the schema without 0015 (checksums recomputed, as that version computed them)."""
+    lines = [json.loads(line) for line in gzip.decompress(data).decode("utf-8").splitlines()]
+    header = lines[0]
+    header["schema"].remove("0015_bounded_matching")
+    drop = header["tables"]["claim_term"].index("length")
+    del header["tables"]["claim_term"][drop]
+    out, table, digest, total = [header], None, None, hashlib.sha256()
+    for item in lines[1:]:
+        if isinstance(item, list):
+            if table == "claim_term":
+                del item[drop]
+            digest.update(_row_line(item).encode("utf-8"))
+        elif "table" in item:
+            table, digest = item["table"], hashlib.sha256()
+            if table == "claim_term":
+                del item["columns"][drop]
+        elif item["end"] == table:
+            item["sha256"] = digest.hexdigest()
+            total.update(f"{table}:{item['rows']}:{item['sha256']}\n".encode())
+        else:
+            item["sha256"] = total.hexdigest()
+        out.append(item)
+    return gzip.compress("".join(_row_line(item) for item in out).encode("utf-8"))
+
+
+def test_a_dump_from_before_0015_restores_with_its_matching_index_rebuilt(
+        matching_app, new_database_url):
+    db = bind(matching_app.extensions["claimbase.db"])
+    buffer = io.BytesIO()
+    with db.connection_context():
+        write_dump(db, buffer)
+        expected = {m.claim_id for m in matching.similar_claims(SENATORS)}
+    target = create_app({"DATABASE_POOL": False, "DATABASE_URL": new_database_url})
+    restored_db = bind(target.extensions["claimbase.db"])
+    with restored_db.connection_context():
+        summary = restore(restored_db, io.BytesIO(as_before_0015(buffer.getvalue())))
+        assert "claim_term" not in summary.tables  # read, checked, and rebuilt
+        assert ClaimTerm.select().where(ClaimTerm.length.is_null()).count() == 0
+        assert ClaimMatch.select().count() == Claim.select().count()
+        assert {m.claim_id for m in matching.similar_claims(SENATORS)} == expected
+    bind(db)
