@@ -7,6 +7,7 @@ PostgreSQL computes both with text-search configurations built from the same pie
 `register_functions` ran, and FTS5's unicode61 tokenizer makes the words.
 """
 
+import functools
 import re
 import threading
 import unicodedata
@@ -47,8 +48,10 @@ def strip_elisions(text):
     return _ELISION.sub(r"\1", text)
 
 
+@functools.lru_cache(maxsize=100_000)
 def fold(word):
-    """A word lowercased and with Latin accents removed, as PostgreSQL's unaccent does."""
+    """A word lowercased and with Latin accents removed, as PostgreSQL's unaccent does
+    (cached: imports fold every word of every row, and most words recur)."""
     word = word.lower().translate(_FOLDS)
     if word.isascii():
         return word
