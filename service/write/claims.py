@@ -16,9 +16,8 @@ from ..models import Claim
 from ..models import ClaimTopic
 from ..models import Review
 from ..models import Stance
-from ..publishers import with_canonical_publisher
-from ..ratings import normalise_rating
 from .history import change_row
+from .reviews import review_values
 from .rows import among
 from .rows import insert_links
 from .rows import starts_among
@@ -82,10 +81,7 @@ class ClaimWriter:
                 "speaker": speaker, "source": source, "quote": quote}
 
     def check_review(self, raw, line, path):
-        values = load(SCHEMAS["review"], raw, line, path)
-        if values.get("rating") is None:
-            values["rating"] = normalise_rating(values.get("rating_label"))
-        return with_canonical_publisher(values, self.run.publishers)
+        return review_values(load(SCHEMAS["review"], raw, line, path), self.run.publishers)
 
     def write_claims(self, items):
         self.prefetch_quote_refs(items)

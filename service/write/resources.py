@@ -11,10 +11,9 @@ from ..models import Source
 from ..models import Speaker
 from ..models import Topic
 from ..text import QuoteNotInSource
-from ..text import locate_quote
 from ..text import name_key
-from ..text import selector_at
 from .history import change_row
+from .location import selector_columns
 from .recording import carried
 from .rows import among
 from .rows import insert_rows
@@ -158,23 +157,18 @@ class ResourceWriter:
 
     @staticmethod
     def locate(source, text, position, line):
-        """The selector columns of a quote in its source's text (none when it has no text)."""
-        if source.text is None:
-            if position:
+        """The selector columns of a quote in its source's text (None when it has no text)."""
+        if position:
+            if source.text is None:
                 raise RecordError(line, "text_position", "the source holds no text")
-            return {}
+            if not isinstance(position, dict) or not all(
+                    isinstance(position.get(k), int) for k in ("start", "end")):
+                raise RecordError(line, "text_position", "expected {start, end} integers")
+            position = (position["start"], position["end"])
         try:
-            if position:
-                if not isinstance(position, dict) or not all(
-                        isinstance(position.get(k), int) for k in ("start", "end")):
-                    raise RecordError(line, "text_position", "expected {start, end} integers")
-                found = selector_at(source.text, text, position["start"], position["end"])
-            else:
-                found = locate_quote(source.text, text)
+            return selector_columns(source.text, text, position=position or None)
         except QuoteNotInSource as error:
             raise RecordError(line, "text", str(error)) from None
-        return {"prefix": found.prefix, "suffix": found.suffix,
-                "start_offset": found.start, "end_offset": found.end}
 
     def write_quotes(self, items):
         checked = [(item, *parts) for item, parts in self.each_valid(items, self.check_quote)]
