@@ -30,7 +30,7 @@ from peewee import Value
 from peewee import fn
 
 from .db import database
-from .errors import DuplicateClaim
+from .exceptions import DuplicateClaim
 from .models import Claim
 from .models import ClaimMatch
 from .models import ClaimTerm

@@ -17,6 +17,8 @@ from schemas.common import Cursor
 from schemas.common import encode_cursor
 
 from . import queries
+from .errors import http_exception_for
+from .exceptions import ClaimbaseError
 from .query_syntax import QuerySyntaxError
 
 blp = Blueprint("ui", __name__, template_folder="templates", static_folder="static",
@@ -41,6 +43,12 @@ def _next_url(page, name="cursor"):
     query = request.args.to_dict()
     query[name] = encode_cursor(page.next_after)
     return f"{request.path}?{urlencode(query)}"
+
+
+@blp.errorhandler(ClaimbaseError)
+def own_error_page(error):
+    """The project's own errors on pages, as their HTTP errors' pages."""
+    return error_page(http_exception_for(error))
 
 
 @blp.errorhandler(HTTPException)
@@ -97,5 +105,5 @@ def search_page():
         results = queries.search_everything(q, limit=PAGE) if q else None
     except QuerySyntaxError as error:
         return render_template("search.html", q=q, results=None,
-                               error=error.data["message"]), 400
+                               error=error.detail), 400
     return render_template("search.html", q=q, results=results)

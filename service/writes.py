@@ -8,9 +8,9 @@ IntegrityError (→ 409) and a stale version makes the conditional UPDATE touch 
 
 from . import identity
 from .db import write_transaction
-from .errors import PreconditionFailed
-from .errors import UnprocessableEntity
-from .errors import not_found
+from .exceptions import InvalidInput
+from .exceptions import NotFoundError
+from .exceptions import StaleVersion
 from .matching import index_claims
 from .matching import refuse_near_duplicates
 from .models import MAX_ID
@@ -57,14 +57,14 @@ def _update(model, resource, row, version, values, actor):
     before = _columns(row, values)
     if all(before[k] == plain(v) for k, v in values.items()):  # nothing to change
         if row.version != version:
-            raise PreconditionFailed(row)
+            raise StaleVersion(row)
         return row
     changed = model.update(**values, version=model.version + 1).where(
         (model.id == row.id) & (model.version == version)
     ).execute()
     if not changed:
         current = model.get_or_none(model.id == row.id)
-        raise PreconditionFailed(current)
+        raise StaleVersion(current)
     fresh = model.get_by_id(row.id)
     after = _columns(fresh, values)
     diff = {k: [before[k], after[k]] for k in values if before[k] != after[k] and k != "key"}
@@ -76,7 +76,7 @@ def _delete(model, resource, row, version, actor):
     before = _columns(row, [f for f in _editable_fields(model) if f != "key"])
     deleted = model.delete().where((model.id == row.id) & (model.version == version)).execute()
     if not deleted:
-        raise PreconditionFailed(row)
+        raise StaleVersion(row)
     record(actor, "delete", resource, row, {k: [v, None] for k, v in before.items()})
 
 
@@ -88,7 +88,7 @@ def _touch(parent, version=None):
     if version is not None:
         condition &= model.version == version
     if not model.update(version=model.version + 1).where(condition).execute():
-        raise PreconditionFailed(parent)
+        raise StaleVersion(parent)
 
 
 # --- references in bodies -----------------------------------------------------------------
@@ -105,16 +105,16 @@ def find_speaker(ref, field):
             try:
                 speaker = identity.speaker_named(ref)
             except identity.NotOneSpeaker as error:
-                raise UnprocessableEntity({field: [str(error)]}) from None
+                raise InvalidInput({field: [str(error)]}) from None
     if speaker is None:
-        raise UnprocessableEntity({field: [f"No speaker with id or slug {ref!r}."]})
+        raise InvalidInput({field: [f"No speaker with id or slug {ref!r}."]})
     return speaker
 
 
 def _find(model, ref, field, what):
     row = model.get_or_none(model.id == ref) if ref <= MAX_ID else None
     if row is None:
-        raise UnprocessableEntity({field: [f"No {what} with id {ref}."]})
+        raise InvalidInput({field: [f"No {what} with id {ref}."]})
     return row
 
 
@@ -149,7 +149,7 @@ def delete_speaker(speaker, version, actor):
 def add_alias(speaker, data, actor, version=None):
     key = name_key(data["name"])
     if not key:
-        raise UnprocessableEntity({"name": ["An alias needs at least one letter or digit."]})
+        raise InvalidInput({"name": ["An alias needs at least one letter or digit."]})
     with write_transaction():
         _touch(speaker, version)
         alias = _create(Alias, "alias", {**data, "key": key, "speaker": speaker}, actor, speaker)
@@ -163,7 +163,7 @@ def remove_alias(speaker, alias_id, version, actor):
         if alias_id <= MAX_ID:
             alias = Alias.get_or_none((Alias.id == alias_id) & (Alias.speaker == speaker))
         if alias is None:
-            raise not_found("alias with id", alias_id)
+            raise NotFoundError("alias with id", alias_id)
         _touch(speaker, version)
         before = {"name": alias.name, "lang": alias.lang}
         alias.delete_instance()
@@ -179,7 +179,7 @@ def _selector(text, exact, occurrence):
     try:
         return selector_columns(text, exact, occurrence)
     except QuoteNotInSource as error:
-        raise UnprocessableEntity({"text": [f"{error}."]}) from None
+        raise InvalidInput({"text": [f"{error}."]}) from None
 
 
 def _relocate(text, quote):
@@ -216,7 +216,7 @@ def _relocate_quotes(source, text, actor):
         elif any(getattr(quote, k) != v for k, v in selector.items()):
             _update(Quote, "quote", quote, quote.version, selector, actor)
     if lost:
-        raise UnprocessableEntity({"text": [
+        raise InvalidInput({"text": [
             "These quotes would no longer be found verbatim in the text: "
             + ", ".join(map(str, lost)) + "."]})
 
@@ -290,7 +290,7 @@ def add_stance(claim, data, actor, version=None):
         if data.get("quote_ref"):
             quote = values["quote"] = _find(Quote, data["quote_ref"], "quote", "quote")
             if quote.speaker_id != values["speaker"].id:
-                raise UnprocessableEntity({"quote": ["The quote is by another speaker."]})
+                raise InvalidInput({"quote": ["The quote is by another speaker."]})
         if data.get("source_ref"):
             values["source"] = _find(Source, data["source_ref"], "source", "source")
         _touch(claim, version)
@@ -312,7 +312,7 @@ def _remove_part(claim, model, resource, part_id, version, actor):
         if part_id <= MAX_ID:
             part = model.get_or_none((model.id == part_id) & (model.claim == claim))
         if part is None:
-            raise not_found(f"{resource} with id", part_id)
+            raise NotFoundError(f"{resource} with id", part_id)
         _touch(claim, version)
         before = _columns(part, [f for f in part._meta.sorted_field_names if f != "id"])
         part.delete_instance()
@@ -343,7 +343,7 @@ def untag_claim(claim, topic, version, actor):
     with write_transaction():
         if not ClaimTopic.delete().where((ClaimTopic.claim == claim)
                                          & (ClaimTopic.topic == topic)).execute():
-            raise not_found("topic on this claim with slug", topic.slug)
+            raise NotFoundError("topic on this claim with slug", topic.slug)
         _touch(claim, version)
         record(actor, "update", "claim", claim, {"topics": [topic.slug, None]})
 
