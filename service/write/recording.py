@@ -2,9 +2,6 @@
 its history row and its count in the report.
 """
 
-
-
-
 from ..models import Speaker
 from .history import change_row
 from .rows import insert_rows

@@ -3,9 +3,6 @@ natural key (speakers through identity's ladder, as reads resolve them), or a fu
 that creates it once the whole record has been checked.
 """
 
-
-
-
 from .. import identity
 from ..auth import allows
 from ..auth import role_for

@@ -2,7 +2,6 @@
 bound as one SQL node. Every batch writer inserts through these.
 """
 
-
 from peewee import SQL
 from peewee import ForeignKeyField
 from peewee import fn

@@ -2,7 +2,6 @@
 validate the API's bodies and produce the OpenAPI document.
 """
 
-
 from marshmallow import ValidationError
 
 from schemas.claims import AppearanceSchema
