@@ -114,11 +114,6 @@ def http_exception_for(error):
     raise TypeError(f"no status for {type(error).__name__}")
 
 
-def not_found(what, key):
-    """A 404 naming what was looked for."""
-    return NotFound(description=f"No {what} {key!r}.")
-
-
 def flatten_errors(errors):
     """webargs groups messages by location ({"query": {"limit": [...]}}): keep field → messages."""
     flat = {}
