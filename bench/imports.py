@@ -4,6 +4,7 @@ Run by hand, not in CI:
 
     .venv/bin/python bench/imports.py --quotes 100000 [--postgres postgresql://…/postgres]
     .venv/bin/python bench/imports.py --quotes 1000000 --only ndjson   # the 1M export figure
+    .venv/bin/python bench/imports.py --quotes 100000 --only imports   # imports alone
 
 Each step is the real command (`claimbase import …` / `claimbase export …`) run under
 /usr/bin/time, so the figures include start-up and are what a newsroom would see. Steps:
@@ -41,14 +42,17 @@ CLAIMBASE = str(Path(sys.executable).parent / "claimbase")
 
 
 def run(args, url):
-    """Run a claimbase command under /usr/bin/time; (seconds, peak RSS in MB, stdout)."""
-    result = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M", CLAIMBASE, *args],
+    """Run a claimbase command under /usr/bin/time; (seconds, peak RSS in MB, stdout, CPU
+    seconds). On a shared machine the CPU seconds (user + system) are the steadier figure:
+    wall time there counts the time other people's processes held the cores."""
+    result = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M %U %S", CLAIMBASE, *args],
                             env={**os.environ, "DATABASE_URL": url}, capture_output=True,
                             text=True)
     if result.returncode != 0:
         sys.exit(f"claimbase {' '.join(args)} failed:\n{result.stderr}")
-    seconds, kilobytes = re.search(r"TIME ([\d.]+) (\d+)", result.stderr).groups()
-    return float(seconds), int(kilobytes) / 1024, result.stdout
+    seconds, kilobytes, user, system = re.search(r"TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)",
+                                                 result.stderr).groups()
+    return float(seconds), int(kilobytes) / 1024, result.stdout, float(user) + float(system)
 
 
 def lines(path):
@@ -86,32 +90,35 @@ def bench(args, folder, databases):
     run(["init-db"], url)
     for resource in RESOURCES:
         path = generated / f"{resource}.ndjson"
-        seconds, memory, _ = run(["import", "--format", "ndjson", str(path)], url)
-        rows.append(("import ndjson", resource, lines(path), seconds, memory))
+        seconds, memory, _, cpu = run(["import", "--format", "ndjson", str(path)], url)
+        rows.append(("import ndjson", resource, lines(path), seconds, memory, cpu))
+    if args.only == "imports":
+        return rows
     exports = folder / "exports"
     exports.mkdir()
     for fmt in ("ndjson", "csv"):
         for resource in RESOURCES:
             path = exports / f"{resource}.{fmt}"
-            seconds, memory, _ = run(["export", "--format", fmt, "--resource", resource,
-                                      "--output", str(path)], url)
+            seconds, memory, _, cpu = run(["export", "--format", fmt, "--resource", resource,
+                                           "--output", str(path)], url)
             rows.append((f"export {fmt}", resource, lines(path) - (fmt == "csv"), seconds,
-                         memory))
+                         memory, cpu))
     if args.only != "ndjson":
         copy = databases.new()
         run(["init-db"], copy)
         for resource in RESOURCES:
             path = exports / f"{resource}.csv"
-            seconds, memory, _ = run(["import", "--format", "csv", str(path)], copy)
-            rows.append(("import csv", resource, lines(path) - 1, seconds, memory))
+            seconds, memory, _, cpu = run(["import", "--format", "csv", str(path)], copy)
+            rows.append(("import csv", resource, lines(path) - 1, seconds, memory, cpu))
         real = databases.new()
         run(["init-db"], real)
         for fmt, paths in REAL:
             if paths and all(p.exists() for p in paths):
-                seconds, memory, out = run(["import", "--format", fmt, *map(str, paths)], real)
+                seconds, memory, out, cpu = run(["import", "--format", fmt, *map(str, paths)],
+                                                real)
                 records = sum(int(n) for n in re.findall(r": (\d+) records", out))
                 rows.append((f"import {fmt}", f"{len(paths)} file(s)", records, seconds,
-                             memory))
+                             memory, cpu))
     return rows
 
 
@@ -119,7 +126,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quotes", type=int, default=100_000)
     parser.add_argument("--postgres", help="an admin URL: databases are created on it")
-    parser.add_argument("--only", choices=["ndjson"], help="skip the CSV and real-data steps")
+    parser.add_argument("--only", choices=["ndjson", "imports"],
+                        help="ndjson: skip the CSV and real-data steps; imports: only the "
+                        "NDJSON imports")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         databases = Databases(Path(tmp), args.postgres)
@@ -132,11 +141,14 @@ def main():
     print(f"\n### {datetime.date.today()}: {platform.node()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {backend}, generated data at "
           f"{args.quotes:,} quotes\n")
-    print("| step | file | records | seconds | records/s | peak memory MB |")
-    print("| --- | --- | ---: | ---: | ---: | ---: |")
-    for step, what, records, seconds, memory in rows:
+    print("| step | file | records | seconds | records/s | CPU s | records/CPU s "
+          "| peak memory MB |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for step, what, records, seconds, memory, cpu in rows:
         rate = records / seconds if seconds else 0
-        print(f"| {step} | {what} | {records:,} | {seconds:.1f} | {rate:,.0f} | {memory:.0f} |")
+        per_cpu = records / cpu if cpu else 0
+        print(f"| {step} | {what} | {records:,} | {seconds:.1f} | {rate:,.0f} | {cpu:.1f} "
+              f"| {per_cpu:,.0f} | {memory:.0f} |")
 
 
 if __name__ == "__main__":

@@ -39,13 +39,13 @@ sys.path.insert(0, str(ROOT))
 
 from service import create_app  # noqa: E402
 from service import matching  # noqa: E402
-from service.bulkwrite import insert_rows  # noqa: E402
 from service.db import bind  # noqa: E402
 from service.db import migrate  # noqa: E402
 from service.db import refresh_statistics  # noqa: E402
 from service.db import write_transaction  # noqa: E402
 from service.importer import import_stream  # noqa: E402
 from service.models import Claim  # noqa: E402
+from service.write.rows import insert_rows  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "clef2020-checkthat-task2"
 CUTOFFS = (1, 3, 5, 10)

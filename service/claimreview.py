@@ -17,7 +17,10 @@ from urllib.parse import urlparse
 
 from schemas.common import is_language_tag
 
+from .formats.base import FileError
+from .formats.base import RecordError
 from .formats.base import header_records
+from .formats.base import parse_date as parse_text_date
 from .ratings import normalise_rating
 
 CONTEXT = "https://schema.org"
@@ -176,20 +179,17 @@ def _claim_review(claim, review, item):
 
 # --- in -----------------------------------------------------------------------------------
 
-class RecordError(ValueError):
-    """One input record that cannot be imported: where it is, and why."""
-
-    def __init__(self, position, reason):
-        super().__init__(f"{position}: {reason}")
-        self.position = position
-        self.reason = reason
+def _error(position, reason):
+    """The RecordError of a record at `position` (its number, and "record" or "line")."""
+    number, unit = position
+    return RecordError(number, None, reason, unit)
 
 
 @dataclass
 class ReviewRecord:
     """One ClaimReview, in the terms of Claimbase, ready for the importer."""
 
-    position: str
+    position: tuple  # (number, unit): (3, "record") or (12, "line")
     claim_text: str
     claim_lang: str | None
     claim_date: datetime.date | None
@@ -220,24 +220,10 @@ def _text(value):
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
-
-
 def parse_date(value, position, what):
-    """A date from ISO text ('2021-07-16', '2021-7-16', '2021-07-16T10:00:00Z'); None if empty;
-    a RecordError for anything else (a month alone is not a date we may invent a day for)."""
-    value = _text(value)
-    if value is None:
-        return None
-    match = _DATE.match(value)
-    try:
-        return datetime.date(*map(int, match.groups())) if match else _raise()
-    except ValueError:
-        raise RecordError(position, f"{what} {value!r} is not a full date (YYYY-MM-DD)") from None
-
-
-def _raise():
-    raise ValueError
+    """A date from a ClaimReview value (ISO 8601 text, or a list of it); None if empty."""
+    number, unit = position
+    return parse_text_date(_text(value), number, what, unit=unit)
 
 
 def _lang(value):
@@ -288,13 +274,13 @@ def review_from_jsonld(node, position):
     """A ReviewRecord from one ClaimReview node, or a RecordError saying what is missing."""
     claim_text = _text(node.get("claimReviewed"))
     if not claim_text:
-        raise RecordError(position, "claimReviewed is missing or empty")
+        raise _error(position, "claimReviewed is missing or empty")
     author = _one(node.get("author"))
     publisher = _text(author) if not isinstance(author, str) else author.strip()
     url = _text(node.get("url"))
     publisher = publisher or site_of(url)
     if not publisher:
-        raise RecordError(position, "no author (the fact-checker) and no url to name it by")
+        raise _error(position, "no author (the fact-checker) and no url to name it by")
     rating = _one(node.get("reviewRating")) or {}
     item = _one(node.get("itemReviewed")) or {}
     if not isinstance(item, dict):
@@ -325,15 +311,15 @@ def read_jsonld(text):
     try:
         document = json.loads(text)
     except ValueError as error:
-        return [], [RecordError("file", f"not JSON: {error}")]
+        return [], [FileError(f"not JSON: {error}")]
     nodes = document.get("@graph", [document]) if isinstance(document, dict) else document
     if not isinstance(nodes, list):
-        return [], [RecordError("file", "expected a ClaimReview object, an array or a @graph")]
+        return [], [FileError("expected a ClaimReview object, an array or a @graph")]
     records, problems = [], []
     for index, node in enumerate(nodes):
-        position = f"record {index + 1}"
+        position = (index + 1, "record")
         if not isinstance(node, dict) or not _is_claim_review(node):
-            problems.append(RecordError(position, "not a ClaimReview"))
+            problems.append(_error(position, "not a ClaimReview"))
             continue
         try:
             records.append(review_from_jsonld(node, position))
@@ -358,12 +344,12 @@ def read_claimskg_csv(text):
     records, problems = [], []
     for record in header_records(io.StringIO(text, newline=""), sorted(_CLAIMSKG_COLUMNS)):
         if not isinstance(record, tuple):  # a RecordError of the adapters' kind
-            problems.append(RecordError("file" if record.line == 1 and record.field is None
-                                        else f"line {record.line}", record.reason))
+            problems.append(FileError(record.reason) if record.line == 1 and record.field is None
+                            else RecordError(record.line, None, record.reason))
             continue
         line, row = record
         try:
-            records.append(_claimskg_record(row, f"line {line}"))
+            records.append(_claimskg_record(row, (line, "line")))
         except RecordError as error:
             problems.append(error)
     return records, problems
@@ -380,7 +366,7 @@ def _claimskg_record(row, position):
         # aap and africacheck leave claimReviewed empty: the fact-check's own title is
         # then the only statement of what was checked; it is kept as the review title too.
         claim_text = title
-        notes.append(f"{position}: claimReviewed is empty; the claim is the title")
+        notes.append(f"line {position[0]}: claimReviewed is empty; the claim is the title")
     node = {
         "@type": "ClaimReview",
         "claimReviewed": claim_text,

@@ -79,7 +79,8 @@ def bind(db):
 
 
 def init_app(app: Flask):
-    """Open one connection per request and close it afterwards (Flask's teardown)."""
+    """Bind the models to the app's database, once; open one connection per request and
+    close it afterwards (Flask's teardown)."""
     # Tests make an app per database and drop it: pooled connections would outlive it.
     pool = app.config.get("DATABASE_POOL", not app.testing)
     db = bind(open_database(app.config["DATABASE_URL"], pool=pool))
@@ -87,7 +88,10 @@ def init_app(app: Flask):
 
     @app.before_request
     def _connect():
-        database.initialize(db)
+        # Bound once, above. A process running several apps (the tests: one per backend)
+        # points the models back at this app's database when another app took them.
+        if database.obj is not db:
+            database.initialize(db)
         db.connect(reuse_if_open=True)
         limit_statements(db, app.config["STATEMENT_TIMEOUT_MS"])
 

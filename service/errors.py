@@ -20,6 +20,7 @@ from werkzeug.exceptions import PreconditionFailed as PreconditionFailedBase
 from werkzeug.exceptions import UnprocessableEntity as UnprocessableEntityBase
 
 from . import dberrors
+from . import exceptions
 from . import idempotency
 from .costs import QueryTooCostly
 from .costs import is_statement_timeout
@@ -98,7 +99,7 @@ class Moved(HTTPException):
         self.location = location
 
 
-class DuplicateClaim(Conflict):
+class DuplicateClaimConflict(Conflict):
     """A new claim that is a near-duplicate of existing claims (docs/matching.md); names them."""
 
     def __init__(self, duplicates):
@@ -108,9 +109,24 @@ class DuplicateClaim(Conflict):
         self.data = {"extra": {"duplicates": duplicates}}
 
 
-def not_found(what, key):
-    """A 404 naming what was looked for."""
-    return NotFound(description=f"No {what} {key!r}.")
+def http_exception_for(error):
+    """The HTTP exception (status, body parts) of one of the project's own exceptions."""
+    if isinstance(error, exceptions.NotFoundError):
+        return NotFound(description=str(error))
+    if isinstance(error, exceptions.InvalidInput):
+        return UnprocessableEntity(error.errors)
+    if isinstance(error, exceptions.InvalidParameters):
+        problem = ValidationProblem(error.errors, detail=error.detail)
+        if error.detail:
+            problem.data["message"] = error.detail
+        return problem
+    if isinstance(error, exceptions.StaleVersion):
+        return PreconditionFailed(error.current)
+    if isinstance(error, exceptions.DuplicateClaim):
+        return DuplicateClaimConflict(error.duplicates)
+    if isinstance(error, exceptions.MergedSlug):
+        return Moved(error.old_slug, error.new_slug)
+    raise TypeError(f"no status for {type(error).__name__}")
 
 
 def flatten_errors(errors):
@@ -194,6 +210,10 @@ def database_problem(error):
 
 def register_error_handlers(app: Flask):
     """Errors that are not HTTPExceptions, turned into problems too (never a stack trace)."""
+
+    @app.errorhandler(exceptions.ClaimbaseError)
+    def _own(error):
+        return problem_from_http_exception(http_exception_for(error))
 
     @app.errorhandler(IntegrityError)
     def _conflict(error):

@@ -21,9 +21,6 @@ from peewee import IntegrityError
 from peewee import OperationalError
 
 from . import dberrors
-from .bulkwrite import Batch
-from .bulkwrite import Outcome
-from .bulkwrite import Run
 from .db import database
 from .db import refresh_statistics
 from .db import write_transaction
@@ -31,6 +28,9 @@ from .formats import FORMATS
 from .formats.base import FileError
 from .formats.base import RecordError
 from .ratings import unmapped_labels
+from .write.batch import Batch
+from .write.run import Outcome
+from .write.run import Run
 
 BATCH = 1000
 ANALYZE_AFTER = 1_000  # records: an import this big refreshes the planner's statistics

@@ -27,7 +27,7 @@ from peewee import fn
 
 from . import analysis
 from .db import database
-from .errors import DuplicateClaim
+from .exceptions import DuplicateClaim
 from .models import Claim
 from .models import ClaimMatch
 from .models import ClaimTerm
@@ -139,6 +139,7 @@ def analyse(text, lang="en"):
     return terms
 
 
+@functools.lru_cache(maxsize=4096)  # an import asks twice per claim (duplicates, index)
 def normalised_key(text):
     """The key of a text as near-duplicates compare it: its words, folded as search folds
     them (no case, accents, punctuation or extra spaces); SHA-256, so that long texts index."""

@@ -13,7 +13,7 @@ from peewee import fn
 
 from . import identity
 from .db import write_transaction
-from .errors import UnprocessableEntity
+from .exceptions import InvalidInput
 from .models import Alias
 from .models import Change
 from .models import Claim
@@ -79,14 +79,14 @@ def speaker_to_merge_into(slug):
     422 when none."""
     speaker = Speaker.get_or_none(Speaker.slug == slug) or identity.merged_into(slug)
     if speaker is None:
-        raise UnprocessableEntity({"into": [f"No speaker with slug {slug!r}."]})
+        raise InvalidInput({"into": [f"No speaker with slug {slug!r}."]})
     return speaker
 
 
 def merge_speakers(old, new, actor):
     """Merge speaker `old` into `new` (see the module); returns a MergeReport."""
     if old.id == new.id:
-        raise UnprocessableEntity({"into": ["A speaker cannot be merged into itself."]})
+        raise InvalidInput({"into": ["A speaker cannot be merged into itself."]})
     report = MergeReport()
     with write_transaction():
         report.quotes = Quote.update(speaker=new, version=Quote.version + 1).where(

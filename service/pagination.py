@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-from .errors import ValidationProblem
+from .exceptions import InvalidParameters
 from .models import MAX_ID
 
 
@@ -27,7 +27,7 @@ def cursor_key(cursor, key_type=int):
         return None
     after = cursor["after"]
     if type(after) is not key_type or (key_type is int and not 0 <= after <= MAX_ID):
-        raise ValidationProblem({"cursor": ["Not a valid cursor for this list."]})
+        raise InvalidParameters({"cursor": ["Not a valid cursor for this list."]})
     return after
 
 
@@ -67,7 +67,7 @@ def rank_cursor_key(cursor):
         return None
     after = cursor["after"]
     if not _valid_rank_cursor(after):
-        raise ValidationProblem({"cursor": ["Not a valid cursor for this search."]})
+        raise InvalidParameters({"cursor": ["Not a valid cursor for this search."]})
     return after
 
 

@@ -123,11 +123,20 @@ def _create(name, key):
     return publisher
 
 
-def with_canonical_publisher(data):
-    """A review's values with the canonical publisher they name (every write path calls it)."""
+def with_canonical_publisher(data, known=None):
+    """A review's values with the canonical publisher they name (every write path calls it).
+
+    `known` (a dict an import keeps for one transaction) remembers alias key → publisher id:
+    after a first call a key always has its alias, so later calls with that key need no
+    statement. Imports map thousands of reviews to a few publishers."""
     if not data.get("publisher"):
         return data
+    key = publisher_key(data["publisher"])
+    if known is not None and key and key in known:
+        return {**data, "canonical": known[key]}
     publisher = canonical_publisher(data["publisher"], data.get("url"))
+    if known is not None and key:
+        known[key] = publisher.id
     return {**data, "canonical": publisher.id}
 
 

@@ -13,8 +13,8 @@ from peewee import fn
 
 from . import identity
 from . import search
-from .errors import Moved
-from .errors import not_found
+from .exceptions import MergedSlug
+from .exceptions import NotFoundError
 from .models import MAX_ID
 from .models import POSITIONS
 from .models import Alias
@@ -174,8 +174,8 @@ def speaker_by_slug(slug):
     if speaker is None:
         moved = identity.merged_into(slug)
         if moved is not None:
-            raise Moved(slug, moved.slug)
-        raise not_found("speaker with slug", slug)
+            raise MergedSlug(slug, moved.slug)
+        raise NotFoundError("speaker with slug", slug)
     attach_aliases([speaker])
     speaker.counts = speaker_counts([speaker.id])[speaker.id]
     return speaker
@@ -208,7 +208,7 @@ def source_by_id(source_id):
     """One source with its full text and counts, or a 404."""
     source = Source.get_or_none(Source.id == source_id) if source_id <= MAX_ID else None
     if source is None:
-        raise not_found("source with id", source_id)
+        raise NotFoundError("source with id", source_id)
     source.counts = {
         "quotes": Quote.select().where(Quote.source == source).count(),
         "stances": Stance.select().where(Stance.source == source).count(),
@@ -280,7 +280,7 @@ def quote_by_id(quote_id):
     if quote_id <= MAX_ID:
         quote = _quotes_with_refs().where(Quote.id == quote_id).first()
     if quote is None:
-        raise not_found("quote with id", quote_id)
+        raise NotFoundError("quote with id", quote_id)
     return quote
 
 
@@ -633,7 +633,7 @@ def claim_by_id(claim_id):
     """One claim with stances grouped by position, topics and reviews, or a 404."""
     claim = Claim.get_or_none(Claim.id == claim_id) if claim_id <= MAX_ID else None
     if claim is None:
-        raise not_found("claim with id", claim_id)
+        raise NotFoundError("claim with id", claim_id)
     return attach_claim_details([claim])[0]
 
 
@@ -661,7 +661,7 @@ def topic_by_slug(slug):
                  .join(ClaimTopic, JOIN.LEFT_OUTER).where(Topic.slug == slug)
                  .group_by(Topic.id).first())
     if topic is None:
-        raise not_found("topic with slug", slug)
+        raise NotFoundError("topic with slug", slug)
     return topic
 
 
@@ -712,7 +712,7 @@ def publisher_by_slug(slug):
     """One publisher with its aliases and number of reviews, or a 404."""
     publisher = Publisher.get_or_none(Publisher.slug == slug) if "\x00" not in slug else None
     if publisher is None:
-        raise not_found("publisher with slug", slug)
+        raise NotFoundError("publisher with slug", slug)
     return _with_details([publisher])[0]
 
 
@@ -740,7 +740,7 @@ def history_target(model, resource, lookup):
         recorded = recorded.where(Change.resource_id == value)
     change = recorded.order_by(Change.id.desc()).first()
     if change is None:
-        raise not_found(f"{resource} with {field}", value)
+        raise NotFoundError(f"{resource} with {field}", value)
     return change.resource_id
 
 

@@ -21,19 +21,18 @@ from .costs import MAX_PREFIX_TERMS
 from .costs import MAX_SEARCH_TERMS
 from .costs import MIN_PREFIX_CHARS
 from .costs import QueryTooCostly
-from .errors import ValidationProblem
+from .exceptions import InvalidParameters
 
 MAX_DEPTH = 8
 _TOKEN = re.compile(r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<quote>"[^"]*"?)|(?P<word>[^\s()"]+))')
 
 
-class QuerySyntaxError(ValidationProblem):
+class QuerySyntaxError(InvalidParameters):
     """A search query that cannot be read (a 400 saying why)."""
 
     def __init__(self, message):
         detail = f"Invalid search query: {message}"
         super().__init__({"q": [message]}, detail=detail)
-        self.data["message"] = detail
 
 
 @dataclass(frozen=True)

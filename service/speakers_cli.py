@@ -3,10 +3,10 @@
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from werkzeug.exceptions import HTTPException
 
 from . import identity
 from . import merging
+from .exceptions import ClaimbaseError
 from .models import Speaker
 
 
@@ -35,8 +35,8 @@ def merge_command(old, into, actor):
         source, target = _speaker(old), _speaker(into)
         try:
             report = merging.merge_speakers(source, target, actor)
-        except HTTPException as error:
-            raise click.ClickException(str(error.data.get("errors", error))) from None
+        except ClaimbaseError as error:
+            raise click.ClickException(str(getattr(error, "errors", error))) from None
     click.echo(f"merged {old} into {target.slug}: {report.quotes} quote(s), {report.relayed} "
                f"relayed, {report.stances} stance(s) moved ({report.duplicate_stances} "
                f"already held), {report.aliases} alias(es); /speakers/{old} now redirects")

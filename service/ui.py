@@ -28,6 +28,8 @@ from . import i18n
 from . import matching
 from . import queries
 from .errors import flatten_errors
+from .errors import http_exception_for
+from .exceptions import ClaimbaseError
 from .query_syntax import QuerySyntaxError
 
 blp = Blueprint("ui", __name__, template_folder="templates", static_folder="static",
@@ -83,6 +85,12 @@ def _problems(error):
     return [f"{field}: {' '.join(map(str, messages))}" if isinstance(messages, list)
             else f"{field}: {messages}"
             for field, messages in flatten_errors(error.messages).items()]
+
+
+@blp.errorhandler(ClaimbaseError)
+def own_error_page(error):
+    """The project's own errors on pages, as their HTTP errors' pages."""
+    return error_page(http_exception_for(error))
 
 
 @blp.errorhandler(HTTPException)
@@ -293,7 +301,7 @@ def search_page():
         results = _search_results(args, q)
     except QuerySyntaxError as error:
         return render_template("search.html", q=q, results=None,
-                               problems=[error.data["message"]]), 400
+                               problems=[error.detail]), 400
     facets = results["claims"].meta["facets"]
     return render_template(
         "search.html", q=q, results=results, filters=raw, facets=_facet_links(raw, facets),

@@ -6,19 +6,15 @@ IntegrityError (→ 409) and a stale version makes the conditional UPDATE touch 
 (→ 412). Nothing here knows about HTTP requests; the caller names the actor.
 """
 
-import datetime
-import json
-
 from . import identity
 from .db import write_transaction
-from .errors import PreconditionFailed
-from .errors import UnprocessableEntity
-from .errors import not_found
+from .exceptions import InvalidInput
+from .exceptions import NotFoundError
+from .exceptions import StaleVersion
 from .matching import index_claims
 from .matching import refuse_near_duplicates
 from .models import MAX_ID
 from .models import Alias
-from .models import Change
 from .models import Claim
 from .models import ClaimTopic
 from .models import Quote
@@ -27,45 +23,20 @@ from .models import Source
 from .models import Speaker
 from .models import Stance
 from .models import Topic
-from .models import utcnow
-from .publishers import with_canonical_publisher
-from .ratings import normalise_rating
 from .text import QuoteNotInSource
-from .text import locate_quote
 from .text import name_key
-
-SELECTOR_FIELDS = ("prefix", "suffix", "start_offset", "end_offset")
-
+from .write.history import plain
+from .write.history import record
+from .write.location import SELECTOR_FIELDS
+from .write.location import selector_columns
+from .write.reviews import review_values
 
 # --- history ------------------------------------------------------------------------------
-
-def _plain(value):
-    """A JSON-friendly form of a column value (dates as ISO 8601, models as their id)."""
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    if hasattr(value, "_pk"):
-        return value._pk
-    return value
 
 
 def _columns(row, names):
     """{name: plain value} for these fields of a row (foreign keys as ids)."""
-    return {name: _plain(row.__data__.get(name)) for name in names}
-
-
-def _record(actor, action, resource, row, fields, parent=None):
-    """One history row for a write, in the caller's transaction."""
-    Change.create(
-        at=utcnow(),
-        token_name=actor,
-        action=action,
-        resource=resource,
-        resource_id=row.id,
-        resource_slug=getattr(row, "slug", None),
-        parent_resource=parent._meta.table_name if parent is not None else None,
-        parent_id=parent.id if parent is not None else None,
-        fields=json.dumps(fields, ensure_ascii=False, sort_keys=True),
-    )
+    return {name: plain(row.__data__.get(name)) for name in names}
 
 
 def _editable_fields(model):
@@ -77,27 +48,27 @@ def _editable_fields(model):
 def _create(model, resource, values, actor, parent=None):
     row = model.create(**values)
     after = _columns(row, [f for f in _editable_fields(model) if f != "key"])
-    _record(actor, "create", resource, row, {k: [None, v] for k, v in after.items()}, parent)
+    record(actor, "create", resource, row, {k: [None, v] for k, v in after.items()}, parent)
     return row
 
 
 def _update(model, resource, row, version, values, actor):
     """Apply `values` if the row is still at `version`; else 412. Returns the fresh row."""
     before = _columns(row, values)
-    if all(before[k] == _plain(v) for k, v in values.items()):  # nothing to change
+    if all(before[k] == plain(v) for k, v in values.items()):  # nothing to change
         if row.version != version:
-            raise PreconditionFailed(row)
+            raise StaleVersion(row)
         return row
     changed = model.update(**values, version=model.version + 1).where(
         (model.id == row.id) & (model.version == version)
     ).execute()
     if not changed:
         current = model.get_or_none(model.id == row.id)
-        raise PreconditionFailed(current)
+        raise StaleVersion(current)
     fresh = model.get_by_id(row.id)
     after = _columns(fresh, values)
     diff = {k: [before[k], after[k]] for k in values if before[k] != after[k] and k != "key"}
-    _record(actor, "update", resource, fresh, diff)
+    record(actor, "update", resource, fresh, diff)
     return fresh
 
 
@@ -105,8 +76,8 @@ def _delete(model, resource, row, version, actor):
     before = _columns(row, [f for f in _editable_fields(model) if f != "key"])
     deleted = model.delete().where((model.id == row.id) & (model.version == version)).execute()
     if not deleted:
-        raise PreconditionFailed(row)
-    _record(actor, "delete", resource, row, {k: [v, None] for k, v in before.items()})
+        raise StaleVersion(row)
+    record(actor, "delete", resource, row, {k: [v, None] for k, v in before.items()})
 
 
 def _touch(parent, version=None):
@@ -117,7 +88,7 @@ def _touch(parent, version=None):
     if version is not None:
         condition &= model.version == version
     if not model.update(version=model.version + 1).where(condition).execute():
-        raise PreconditionFailed(parent)
+        raise StaleVersion(parent)
 
 
 # --- references in bodies -----------------------------------------------------------------
@@ -134,16 +105,16 @@ def find_speaker(ref, field):
             try:
                 speaker = identity.speaker_named(ref)
             except identity.NotOneSpeaker as error:
-                raise UnprocessableEntity({field: [str(error)]}) from None
+                raise InvalidInput({field: [str(error)]}) from None
     if speaker is None:
-        raise UnprocessableEntity({field: [f"No speaker with id or slug {ref!r}."]})
+        raise InvalidInput({field: [f"No speaker with id or slug {ref!r}."]})
     return speaker
 
 
 def _find(model, ref, field, what):
     row = model.get_or_none(model.id == ref) if ref <= MAX_ID else None
     if row is None:
-        raise UnprocessableEntity({field: [f"No {what} with id {ref}."]})
+        raise InvalidInput({field: [f"No {what} with id {ref}."]})
     return row
 
 
@@ -178,7 +149,7 @@ def delete_speaker(speaker, version, actor):
 def add_alias(speaker, data, actor, version=None):
     key = name_key(data["name"])
     if not key:
-        raise UnprocessableEntity({"name": ["An alias needs at least one letter or digit."]})
+        raise InvalidInput({"name": ["An alias needs at least one letter or digit."]})
     with write_transaction():
         _touch(speaker, version)
         alias = _create(Alias, "alias", {**data, "key": key, "speaker": speaker}, actor, speaker)
@@ -192,12 +163,12 @@ def remove_alias(speaker, alias_id, version, actor):
         if alias_id <= MAX_ID:
             alias = Alias.get_or_none((Alias.id == alias_id) & (Alias.speaker == speaker))
         if alias is None:
-            raise not_found("alias with id", alias_id)
+            raise NotFoundError("alias with id", alias_id)
         _touch(speaker, version)
         before = {"name": alias.name, "lang": alias.lang}
         alias.delete_instance()
         identity.index_speakers([speaker.id])
-        _record(actor, "delete", "alias", alias, {k: [v, None] for k, v in before.items()},
+        record(actor, "delete", "alias", alias, {k: [v, None] for k, v in before.items()},
                 speaker)
 
 
@@ -205,14 +176,10 @@ def remove_alias(speaker, alias_id, version, actor):
 
 def _selector(text, exact, occurrence):
     """Selector columns for a quote in a source text (None text: no selector), or 422."""
-    if text is None:
-        return dict.fromkeys(SELECTOR_FIELDS)
     try:
-        found = locate_quote(text, exact, occurrence)
+        return selector_columns(text, exact, occurrence)
     except QuoteNotInSource as error:
-        raise UnprocessableEntity({"text": [f"{error}."]}) from None
-    return {"prefix": found.prefix, "suffix": found.suffix,
-            "start_offset": found.start, "end_offset": found.end}
+        raise InvalidInput({"text": [f"{error}."]}) from None
 
 
 def _relocate(text, quote):
@@ -249,7 +216,7 @@ def _relocate_quotes(source, text, actor):
         elif any(getattr(quote, k) != v for k, v in selector.items()):
             _update(Quote, "quote", quote, quote.version, selector, actor)
     if lost:
-        raise UnprocessableEntity({"text": [
+        raise InvalidInput({"text": [
             "These quotes would no longer be found verbatim in the text: "
             + ", ".join(map(str, lost)) + "."]})
 
@@ -323,7 +290,7 @@ def add_stance(claim, data, actor, version=None):
         if data.get("quote_ref"):
             quote = values["quote"] = _find(Quote, data["quote_ref"], "quote", "quote")
             if quote.speaker_id != values["speaker"].id:
-                raise UnprocessableEntity({"quote": ["The quote is by another speaker."]})
+                raise InvalidInput({"quote": ["The quote is by another speaker."]})
         if data.get("source_ref"):
             values["source"] = _find(Source, data["source_ref"], "source", "source")
         _touch(claim, version)
@@ -331,10 +298,8 @@ def add_stance(claim, data, actor, version=None):
 
 
 def add_review(claim, data, actor, version=None):
-    if data.get("rating") is None:
-        data = {**data, "rating": normalise_rating(data.get("rating_label"))}
     with write_transaction():
-        data = with_canonical_publisher(data)
+        data = review_values(data)
         _touch(claim, version)
         review = _create(Review, "review", {**data, "claim": claim}, actor, claim)
         index_claims([claim.id])  # its title is matched too
@@ -347,11 +312,11 @@ def _remove_part(claim, model, resource, part_id, version, actor):
         if part_id <= MAX_ID:
             part = model.get_or_none((model.id == part_id) & (model.claim == claim))
         if part is None:
-            raise not_found(f"{resource} with id", part_id)
+            raise NotFoundError(f"{resource} with id", part_id)
         _touch(claim, version)
         before = _columns(part, [f for f in part._meta.sorted_field_names if f != "id"])
         part.delete_instance()
-        _record(actor, "delete", resource, part, {k: [v, None] for k, v in before.items()}, claim)
+        record(actor, "delete", resource, part, {k: [v, None] for k, v in before.items()}, claim)
 
 
 def remove_stance(claim, stance_id, version, actor):
@@ -371,16 +336,16 @@ def tag_claim(claim, topic, version, actor):
             return
         _touch(claim, version)
         ClaimTopic.create(claim=claim, topic=topic)
-        _record(actor, "update", "claim", claim, {"topics": [None, topic.slug]})
+        record(actor, "update", "claim", claim, {"topics": [None, topic.slug]})
 
 
 def untag_claim(claim, topic, version, actor):
     with write_transaction():
         if not ClaimTopic.delete().where((ClaimTopic.claim == claim)
                                          & (ClaimTopic.topic == topic)).execute():
-            raise not_found("topic on this claim with slug", topic.slug)
+            raise NotFoundError("topic on this claim with slug", topic.slug)
         _touch(claim, version)
-        _record(actor, "update", "claim", claim, {"topics": [topic.slug, None]})
+        record(actor, "update", "claim", claim, {"topics": [topic.slug, None]})
 
 
 # --- topics -------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def test_a_bad_record_means_nothing_is_imported(fresh):
         run_import(app, json.dumps(document), "claimreview")
     assert [str(p) for p in failed.value.problems] == [
         "record 2: claimReviewed is missing or empty",
-        "record 3: itemReviewed.datePublished '2023-09' is not a full date (YYYY-MM-DD)",
+        "record 3: itemReviewed.datePublished: '2023-09' is not a full date (YYYY-MM-DD)",
         "record 4: not a ClaimReview"]
     assert app.test_client().get("/claims").get_json()["data"] == []
 

@@ -6,6 +6,7 @@ touch the database.
 
 import csv
 import datetime
+import re
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -62,15 +63,27 @@ class CountingLines:
             yield line
 
 
-def parse_date(value, line, field_name, pattern):
-    """A date from text in a strptime pattern; None for empty; RecordError otherwise."""
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
+
+
+def parse_date(value, line, field_name, pattern=None, unit="line"):
+    """A date from text: in a strptime `pattern`, or without one in ISO 8601 as fact-checkers
+    write it ('2021-07-16', '2021-7-16', '2021-07-16T10:00:00Z'). None for empty; otherwise a
+    RecordError (a month alone is not a date we may invent a day for)."""
     value = (value or "").strip()
     if not value:
         return None
     try:
-        return datetime.datetime.strptime(value, pattern).date()
+        if pattern:
+            return datetime.datetime.strptime(value, pattern).date()
+        match = _ISO_DATE.match(value)
+        if match:
+            return datetime.date(*map(int, match.groups()))
     except ValueError:
-        raise RecordError(line, field_name, f"{value!r} is not a date ({pattern})") from None
+        pass
+    reason = (f"{value!r} is not a date ({pattern})" if pattern
+              else f"{value!r} is not a full date (YYYY-MM-DD)")
+    raise RecordError(line, field_name, reason, unit) from None
 
 
 def readable_records(stream, **reader_options):

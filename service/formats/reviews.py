@@ -1,18 +1,8 @@
 """ClaimReview JSON-LD and ClaimsKG CSV as import items: one claim per review, its claimant
 asserting it, the review and where the claim appeared (service/claimreview.py reads them)."""
 
-import re
-
 from .. import claimreview
-from .base import FileError
 from .base import Item
-from .base import RecordError
-
-
-def _line(position):
-    """The number in a reader's position ('record 3', 'line 12'); 1 for the whole file."""
-    found = re.search(r"\d+", position)
-    return int(found.group()) if found else 1
 
 
 def _iso(date):
@@ -25,7 +15,7 @@ def claim_item(record):
     if record.claimant:
         stances.append({"speaker": dict(record.claimant), "quote": None, "source": None,
                         "stated_on": _iso(record.claim_date)})
-    return Item(line=_line(record.position), kind="claims", notes=list(record.notes), data={
+    return Item(line=record.position[0], kind="claims", notes=list(record.notes), data={
         "text": record.claim_text, "lang": record.claim_lang,
         "first_seen": _iso(record.claim_date), "topics": [],
         "stances": {"asserts": stances, "denies": [], "questions": []},
@@ -38,19 +28,18 @@ def claim_item(record):
     })
 
 
-def _items(reader, stream, unit):
+def _items(reader, stream):
     records, problems = reader(stream.read())
     found = [claim_item(r) for r in records]
-    found += [FileError(p.reason) if p.position == "file" else
-              RecordError(_line(p.position), None, p.reason, unit) for p in problems]
+    found += problems  # RecordErrors already, with their line (or record) number
     return sorted(found, key=lambda item: item.line)
 
 
 def read_jsonld(stream):
     """ClaimReview JSON-LD (an object, an array or a @graph); `line` is the record's number."""
-    yield from _items(claimreview.read_jsonld, stream, "record")
+    yield from _items(claimreview.read_jsonld, stream)
 
 
 def read_claimskg(stream):
     """ClaimsKG's flattened CSV."""
-    yield from _items(claimreview.read_claimskg_csv, stream, "line")
+    yield from _items(claimreview.read_claimskg_csv, stream)

@@ -12,6 +12,8 @@ from flask import request
 from werkzeug.exceptions import HTTPException
 
 from service import factcheck
+from service.errors import http_exception_for
+from service.exceptions import ClaimbaseError
 
 blp = Blueprint("factchecktools", __name__, url_prefix="/v1alpha1")
 
@@ -26,6 +28,12 @@ def _json(body, status=200):
 def claims_search():
     """Search fact-checked claims, as factchecktools.googleapis.com does."""
     return _json(factcheck.search(request.args))
+
+
+@blp.errorhandler(ClaimbaseError)
+def google_error_of_own(error):
+    """The project's own errors (a malformed query…) in Google's envelope too."""
+    return google_error(http_exception_for(error))
 
 
 @blp.errorhandler(HTTPException)

@@ -20,8 +20,8 @@ from service.auth import check_role
 from service.auth import import_role
 from service.auth import require
 from service.errors import UnprocessableEntity
-from service.errors import not_found
 from service.examples import example
+from service.exceptions import NotFoundError
 from service.formats import FORMATS
 from service.hardening import body_chunks
 from service.importer import ImportFailed
@@ -158,5 +158,5 @@ class ImportJobs(MethodView):
         """
         job = jobs.job_for(job_id, g.token)
         if job is None:
-            raise not_found("import job", job_id)
+            raise NotFoundError("import job", job_id)
         return _job_response(job)

@@ -1,0 +1,68 @@
+"""Writing a batch's rows: created in bulk, updated one by one when they differ, each with
+its history row and its count in the report.
+"""
+
+from ..models import Speaker
+from .history import change_row
+from .rows import insert_rows
+
+# A record's field → the columns it sets (the others set the column of their name).
+COLUMNS_OF = {"name": ("name", "key"), "via": ("via_id",)}
+
+
+def carried(values, record):
+    """The `values` of the fields a record carries: an import changes only those. A field
+    given as null is carried (it clears the column); a field left out is not."""
+    columns = {c for name in record for c in COLUMNS_OF.get(name, (name,))}
+    return {k: v for k, v in values.items() if k in columns}
+
+
+class Recorder:
+    """Creates and updates rows for a Batch (which holds run, outcome, history)."""
+
+    def created(self, kind, model, rows, resource, slugs=False, parent=None):
+        """Insert new rows (dicts) in bulk; their ids, in order. Each gets a history row."""
+        if not rows:
+            return []
+        ids = insert_rows(model, rows)
+        if model is Speaker:
+            self.named_speakers.update(ids)
+        recorded = [(f.name, f.default) for f in model._meta.sorted_fields
+                    if f.name not in ("id", "version", "key")]  # as the API records a create
+        for row_id, values in zip(ids, rows, strict=True):
+            self.history.append(change_row(
+                self.run.actor, "create", resource, row_id,
+                {name: values.get(name, default() if callable(default) else default)
+                 for name, default in recorded},
+                slug=values.get("slug") if slugs else None,
+                parent=("claim", values["claim"]) if parent else None))
+        self.outcome.created[kind] += len(rows)
+        return ids
+
+    def updated(self, kind, model, row, values, resource, parent=None, line=None):
+        """Update the fields of `values` that differ from `row`; True when something did.
+        With the record's `line`, the report lists the fields it changed."""
+        diff = {k: v for k, v in values.items() if getattr(row, k) != v}
+        if not diff:
+            self.outcome.unchanged[kind] += 1
+            return False
+        if self.run.kept(resource, row.id):
+            self.outcome.kept[kind] += 1
+            return False
+        before = {k: getattr(row, k) for k in diff}
+        extra = {"version": model.version + 1} if "version" in model._meta.fields else {}
+        model.update(**diff, **extra).where(model.id == row.id).execute()
+        if model is Speaker:
+            self.named_speakers.add(row.id)
+        for k, v in diff.items():
+            setattr(row, k, v)
+        self.history.append(change_row(self.run.actor, "update", resource, row.id, diff,
+                                       slug=getattr(row, "slug", None),
+                                       parent=parent and ("claim", parent), before=before))
+        self.outcome.updated[kind] += 1
+        if line is not None:
+            self.outcome.changes.append({
+                "line": line, "resource": resource, "id": row.id,
+                "slug": getattr(row, "slug", None),
+                "fields": sorted(k.removesuffix("_id") for k in diff if k != "key")})
+        return True
