@@ -3,12 +3,15 @@
 import os
 from pathlib import Path
 
+from . import costs
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = ROOT / "seeds"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 DEFAULT_DATABASE_URL = "sqlite:///claimbase.db"
-DEFAULT_STATEMENT_TIMEOUT_MS = 5000  # per statement, during a request (service/costs.py)
+DEFAULT_STATEMENT_TIMEOUT_MS = 5000  # per request, all its statements (service/costs.py)
+DEFAULT_SEARCH_WAIT_MS = 2000  # how long a search waits for a slot (service/costs.py)
 DEFAULT_IMPORT_JOB_BYTES = 1024 * 1024  # an HTTP import bigger than this runs as a job
 DEFAULT_IMPORT_MAX_BYTES = 64 * 1024 * 1024  # the largest HTTP import (a job's body)
 DEFAULT_PAGE_SIZE = 20
@@ -50,6 +53,12 @@ def from_environment():
         "SEEDS_DIR": Path(os.environ.get("CLAIMBASE_SEEDS", SEEDS_DIR)),
         "STATEMENT_TIMEOUT_MS": int(os.environ.get("CLAIMBASE_STATEMENT_TIMEOUT_MS",
                                                    DEFAULT_STATEMENT_TIMEOUT_MS)),
+        # at most this many searches at once on the machine (0: no cap); default: half the
+        # cores (service/costs.py)
+        "SEARCH_SLOTS": int(os.environ.get("CLAIMBASE_SEARCH_SLOTS")
+                            or costs.default_search_slots()),
+        "SEARCH_WAIT_MS": int(os.environ.get("CLAIMBASE_SEARCH_WAIT_MS",
+                                             DEFAULT_SEARCH_WAIT_MS)),
         "PROXY_HOPS": int(os.environ.get("CLAIMBASE_PROXY_HOPS", 0)),
         "CORS_WRITE_ORIGINS": _words(os.environ.get("CLAIMBASE_CORS_WRITE_ORIGINS", "")),
         "IMPORT_JOB_BYTES": int(os.environ.get("CLAIMBASE_IMPORT_JOB_BYTES",

@@ -3,6 +3,7 @@
 from urllib.parse import urlparse
 
 from flask import Flask
+from flask import current_app
 from peewee import DatabaseProxy
 from peewee import Model
 from peewee import SqliteDatabase
@@ -13,6 +14,8 @@ from playhouse.migrations import Runner
 from .analysis import register_functions
 from .config import MIGRATIONS_DIR
 from .costs import BudgetedConnection
+from .costs import BudgetedPostgresCursor
+from .costs import budget_each_step
 from .costs import limit_statements
 from .costs import release_statements
 
@@ -65,7 +68,10 @@ def open_database(url, pool=True):
         register_functions(db)  # the search triggers call it (migration 0009)
         return db
     if scheme in ("postgres", "postgresql"):
-        options = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
+        # The cursor keeps statement_timeout within the request's budget (service/costs.py).
+        options = {"cursor_factory": BudgetedPostgresCursor}
+        if "connect_timeout" not in url:
+            options["connect_timeout"] = CONNECT_TIMEOUT_S
         if not pool:
             return db_url.connect(url, **options)
         return db_url.connect(url.replace(scheme, f"{scheme}+pool", 1), **options, **POOL)
@@ -93,6 +99,7 @@ def init_app(app: Flask):
         if database.obj is not db:
             database.initialize(db)
         db.connect(reuse_if_open=True)
+        # One budget for the whole request, shared by its statements (service/costs.py).
         limit_statements(db, app.config["STATEMENT_TIMEOUT_MS"])
 
     @app.teardown_request
@@ -102,6 +109,20 @@ def init_app(app: Flask):
             db.close()
 
     return db
+
+
+def budgeted_stream(steps):
+    """A streamed response's generator, each step with a budget of its own instead of the
+    request's one (an export reads for minutes, a page at a time)."""
+    app = current_app._get_current_object()
+    return budget_each_step(steps, app.extensions["claimbase.db"],
+                            app.config["STATEMENT_TIMEOUT_MS"])
+
+
+def lift_request_budget():
+    """No time budget for the rest of this request: for work whose cost its size already
+    bounds (an import below the job threshold), which a busy machine could make outrun it."""
+    limit_statements(current_app.extensions["claimbase.db"], None)
 
 
 def migrate(db=None):

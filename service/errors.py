@@ -23,6 +23,7 @@ from . import dberrors
 from . import exceptions
 from . import idempotency
 from .costs import QueryTooCostly
+from .costs import SearchesBusy
 from .costs import is_statement_timeout
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -242,6 +243,12 @@ def register_error_handlers(app: Flask):
         body = problem_body(400, str(error), {error.field: [str(error)]})
         return body, 400, {"Content-Type": PROBLEM_MIMETYPE}
 
+    @app.errorhandler(SearchesBusy)
+    def _searches_busy(error):
+        log.warning("no search slot came free: %s", request.full_path)
+        return problem_body(503, str(error)), 503, {"Content-Type": PROBLEM_MIMETYPE,
+                                                    "Retry-After": str(error.retry_after)}
+
     # peewee wraps the errors of the statements it executes; SQLite runs a statement further
     # while its rows are fetched, and an error there (a budget spent) is sqlite3's own.
     @app.errorhandler(OperationalError)
@@ -250,8 +257,9 @@ def register_error_handlers(app: Flask):
         if is_statement_timeout(error):
             log.warning("statement stopped by its time budget: %s", request.full_path)
             seconds = current_app.config["STATEMENT_TIMEOUT_MS"] / 1000
-            detail = (f"The query took longer than {seconds:g} s and was stopped: ask for less "
-                      "(fewer search terms, a narrower filter, a smaller page).")
+            detail = (f"The request's queries took longer than {seconds:g} s in all and were "
+                      "stopped: ask for less (fewer search terms, a narrower filter, a smaller "
+                      "page).")
             return problem_body(503, detail), 503, {"Content-Type": PROBLEM_MIMETYPE,
                                                     "Retry-After": "5"}
         return database_problem(error)

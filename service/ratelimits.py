@@ -6,6 +6,9 @@ valid one, with separate budgets for
   that matches nobody makes the API try every way of matching it);
 - writes: POST, PATCH, PUT, DELETE.
 
+Searches are also capped in number at once (search_slots below, service/costs.py): beyond
+SEARCH_SLOTS a search waits up to SEARCH_WAIT_MS, then gets a 503 problem with Retry-After.
+
 Budgets are per minute, set in the configuration (README: Configuration). Counters must be
 shared by every worker process: by default they live in a small SQLite file beside the
 database (SQLiteStorage below; limits has no cross-process storage without a server), or in
@@ -14,6 +17,7 @@ problem with Retry-After.
 """
 
 import hashlib
+import math
 import random
 import sqlite3
 import tempfile
@@ -31,6 +35,10 @@ from flask_limiter import Limiter
 from limits.storage import Storage
 
 from .auth import hash_token
+from .costs import SearchesBusy
+from .costs import SearchSlots
+from .costs import limit_statements
+from .costs import search_slots_folder
 from .models import ApiToken
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -132,10 +140,15 @@ def client_key():
     return f"token:{name}" if name else f"address:{request.remote_addr}"
 
 
+def is_search():
+    """A full-text search: `q=` on any route, or the search page."""
+    return bool(request.args.get("q")) or request.path.startswith("/ui/search")
+
+
 def is_costly(response=None):
     """Searches, imports and reads that found nothing. (Reading an import job's progress is
     an ordinary read.)"""
-    if request.args.get("q") or request.path.startswith("/ui/search"):
+    if is_search():
         return True
     if request.path.startswith("/imports") and request.method not in READ_METHODS:
         return True
@@ -174,6 +187,7 @@ def init_app(app: Flask):
         headers_enabled=False,
     )
     limiter.init_app(app)
+    init_search_slots(app)  # after the limiter: a client over its budget waits for nothing
 
     @app.after_request
     def _retry_after(response):
@@ -183,3 +197,37 @@ def init_app(app: Flask):
         return response
 
     return limiter
+
+
+def init_search_slots(app: Flask):
+    """At most SEARCH_SLOTS searches at once on this machine (0: no cap). A search waits up
+    to SEARCH_WAIT_MS for a slot, then is a 503 with Retry-After; its time budget
+    (service/costs.py) starts once it has one. The slot is given back when the response is
+    ready: a streamed export with `q=` reads its pages outside the cap, each page with its
+    own budget."""
+    count = app.config["SEARCH_SLOTS"]
+    if not count:
+        return
+    slots = SearchSlots(search_slots_folder(app.config["DATABASE_URL"]), count)
+    wait_s = app.config["SEARCH_WAIT_MS"] / 1000
+    retry_after = max(1, math.ceil(wait_s))
+
+    @app.before_request
+    def _take_search_slot():
+        if not is_search():
+            return
+        slot = slots.acquire(wait_s)
+        if slot is None:
+            raise SearchesBusy(
+                f"Too many searches are running now (at most {count} at once): try again in "
+                f"{retry_after} s, or narrow the search so that it ends sooner.", retry_after)
+        g.search_slot = slot
+        limit_statements(app.extensions["claimbase.db"], app.config["STATEMENT_TIMEOUT_MS"])
+
+    def _give_back(*_):
+        slot = g.pop("search_slot", None)
+        if slot is not None:
+            slots.release(slot)
+
+    app.after_request(lambda response: _give_back() or response)
+    app.teardown_request(_give_back)

@@ -10,6 +10,7 @@ from schemas.sources import SourceQueryArgsSchema
 from schemas.speakers import SpeakerQueryArgsSchema
 from schemas.topics import TopicQueryArgsSchema
 from service import exports
+from service.db import budgeted_stream
 
 from .base import Blueprint
 
@@ -38,7 +39,7 @@ def _register(resource, args_schema):
         def get(self, args, fmt):
             media_type, lines = exports.FORMATS[fmt]
             exports.check_filters(resource, **args)
-            body = stream_with_context(lines(resource, **args))
+            body = stream_with_context(budgeted_stream(lines(resource, **args)))
             return Response(body, mimetype=media_type)
 
     Export.get.__doc__ = (f"Export {resource}\n\nEvery {resource[:-1]} the filters select "

@@ -19,6 +19,7 @@ from service import jobs
 from service.auth import check_role
 from service.auth import import_role
 from service.auth import require
+from service.db import lift_request_budget
 from service.errors import UnprocessableEntity
 from service.examples import example
 from service.exceptions import NotFoundError
@@ -134,6 +135,7 @@ class Imports(MethodView):
             jobs.wake_runner(current_app)
             return _job_response(job, 202)
         text = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8", newline="")
+        lift_request_budget()  # bounded by IMPORT_JOB_BYTES, as a job is by its runner
         try:
             return import_stream(text, args["format"], actor(), **options).as_dict()
         except ImportFailed as error:

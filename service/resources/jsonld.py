@@ -11,6 +11,7 @@ from service import exports
 from service import queries
 from service.claimreview import export_report
 from service.claimreview import valid_claim_reviews
+from service.db import budgeted_stream
 from service.examples import example
 
 from .base import Blueprint
@@ -63,8 +64,8 @@ class ClaimsClaimReviews(MethodView):
         as GET /reviews.jsonld streams them all (the pages' "Export this view").
         """
         exports.check_filters("claims", **args)
-        return Response(stream_with_context(_array(exports.claim_pages(**args))),
-                        mimetype=JSONLD)
+        body = budgeted_stream(_array(exports.claim_pages(**args)))
+        return Response(stream_with_context(body), mimetype=JSONLD)
 
 
 def _array(claims):
@@ -90,8 +91,8 @@ class AllReviews(MethodView):
         element cannot report them without breaking the format, so GET /reviews.jsonld/report
         counts them, by missing property.
         """
-        return Response(stream_with_context(_array(queries.reviewed_claims())),
-                        mimetype=JSONLD)
+        body = budgeted_stream(_array(queries.reviewed_claims()))
+        return Response(stream_with_context(body), mimetype=JSONLD)
 
 
 @blp.route("/reviews.jsonld/report")
