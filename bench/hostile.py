@@ -27,6 +27,7 @@ CLAIMBASE_RATELIMIT_ENABLED=0 keeps the reads from meeting the costly budget).
 import argparse
 import http.client
 import json
+import os
 import socket
 import sys
 import threading
@@ -95,7 +96,14 @@ def report_reads(results):
     share = 100 * len(answered) / max(1, len(results))
     print(f"  reads: {len(results)} sent, {share:.1f}% answered, "
           f"p50 {1000 * percentile(answered, 0.5):.0f} ms, "
-          f"p99 {1000 * percentile(answered, 0.99):.0f} ms")
+          f"p99 {1000 * percentile(answered, 0.99):.0f} ms, "
+          f"max {1000 * max(answered, default=float('nan')):.0f} ms")
+
+
+def load_average():
+    """The machine's 1-minute load average (the bench shares its cores with the server and
+    anything else running): printed with every scenario."""
+    return f"load average {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} cores"
 
 
 def slow(host, port, clients, seconds):
@@ -123,7 +131,7 @@ def slow(host, port, clients, seconds):
     time.sleep(seconds)
     stop.set()
     reader.join()
-    print(f"slow: {clients} slow clients for {seconds} s")
+    print(f"slow: {clients} slow clients for {seconds} s; ends at {load_average()}")
     report_reads(results)
 
 
@@ -145,7 +153,8 @@ def searches(host, port, rounds):
     time.sleep(1)
     stop.set()
     reader.join()
-    print(f"searches: {rounds} round(s) of 10 worst-case searches at once, and one over the caps")
+    print(f"searches: {rounds} round(s) of 10 worst-case searches at once, and one over the "
+          f"caps; ends at {load_average()}")
     for path, status, seconds, body in answers:
         detail = "" if status == 200 else " — " + json.loads(body).get("detail", "")[:70]
         print(f"  {status} in {seconds:5.2f} s  {unquote(path)[:70]}{detail}")
@@ -260,6 +269,7 @@ def main():
         sys.exit("bounded: at most 500 slow clients, 300 s and 1,000,000 records")
     host, port = address.hostname, address.port or 80
     for scenario in args.scenarios:
+        print(f"{scenario}: starts at {load_average()}")
         if scenario == "slow":
             slow(host, port, args.slow_clients, args.seconds)
         elif scenario == "searches":

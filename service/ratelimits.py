@@ -34,7 +34,9 @@ from flask_limiter import ApplicationLimit
 from flask_limiter import Limiter
 from limits.storage import Storage
 
+from . import query_syntax
 from .auth import hash_token
+from .costs import QueryTooCostly
 from .costs import SearchesBusy
 from .costs import SearchSlots
 from .costs import limit_statements
@@ -214,8 +216,8 @@ def init_search_slots(app: Flask):
 
     @app.before_request
     def _take_search_slot():
-        if not is_search():
-            return
+        if not is_search() or not _readable(request.args.get("q")):
+            return  # a query the parser refuses is a 400 at once, with no slot to wait for
         slot = slots.acquire(wait_s)
         if slot is None:
             raise SearchesBusy(
@@ -231,3 +233,14 @@ def init_search_slots(app: Flask):
 
     app.after_request(lambda response: _give_back() or response)
     app.teardown_request(_give_back)
+
+
+def _readable(q):
+    """False for search text the parser refuses (too costly, unreadable)."""
+    if not q:
+        return True  # the search page without a query: its form
+    try:
+        query_syntax.parse(q)
+    except (QueryTooCostly, query_syntax.QuerySyntaxError):
+        return False
+    return True

@@ -296,6 +296,16 @@ def test_each_search_gives_its_slot_back(slots_app):
     slots.release(slot)
 
 
+@pytest.mark.parametrize("q", [" OR ".join(f"w{i}*" for i in range(60)), "-only"])
+def test_a_search_the_parser_refuses_is_a_400_at_once_without_a_slot(slots_app, q):
+    app, slots = slots_app
+    held = slots.try_acquire()
+    try:
+        assert_problem(app.test_client().get("/claims", query_string={"q": q}), 400)
+    finally:
+        slots.release(held)
+
+
 def test_a_search_waiting_for_a_slot_gets_one_that_comes_free(new_database_url):
     app, slots = _slots_app(new_database_url, 60_000)
     held = slots.try_acquire()
