@@ -216,8 +216,10 @@ def init_search_slots(app: Flask):
 
     @app.before_request
     def _take_search_slot():
-        if not is_search() or not _readable(request.args.get("q")):
-            return  # a query the parser refuses is a 400 at once, with no slot to wait for
+        # The search page's empty form searches nothing; a query the parser refuses is a
+        # 400 at once, with no slot to wait for.
+        if not is_search() or not _runs_a_search(request.args.get("q")):
+            return
         slot = slots.acquire(wait_s)
         if slot is None:
             raise SearchesBusy(
@@ -235,10 +237,11 @@ def init_search_slots(app: Flask):
     app.teardown_request(_give_back)
 
 
-def _readable(q):
-    """False for search text the parser refuses (too costly, unreadable)."""
+def _runs_a_search(q):
+    """True for search text the parser accepts; False for none, and for text it refuses (too
+    costly, unreadable)."""
     if not q:
-        return True  # the search page without a query: its form
+        return False
     try:
         query_syntax.parse(q)
     except (QueryTooCostly, query_syntax.QuerySyntaxError):

@@ -306,6 +306,17 @@ def test_a_search_the_parser_refuses_is_a_400_at_once_without_a_slot(slots_app, 
         slots.release(held)
 
 
+@pytest.mark.parametrize(("path", "status"), [("/ui/search", 200), ("/claims?q=", 400)])
+def test_no_search_text_needs_no_slot(slots_app, path, status):
+    """The search page's empty form; an empty q (a 400 for a list)."""
+    app, slots = slots_app
+    held = slots.try_acquire()
+    try:
+        assert app.test_client().get(path).status_code == status
+    finally:
+        slots.release(held)
+
+
 def test_a_search_waiting_for_a_slot_gets_one_that_comes_free(new_database_url):
     app, slots = _slots_app(new_database_url, 60_000)
     held = slots.try_acquire()
