@@ -152,6 +152,8 @@ def limit_statements(database, timeout_ms):
     if budget is None:
         budget = _postgres_budgets[connection] = _PostgresBudget()
     budget.deadline = deadline
+    if budget.set_in_transaction:
+        budget.set_ms = None  # that transaction has ended: committed or rolled back, unknown
     wanted = int(timeout_ms or 0)
     budget.slack_ms = min(SLACK_MS, wanted // 10)
     if budget.set_ms != wanted:
