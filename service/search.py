@@ -13,7 +13,6 @@ import secrets
 
 from peewee import SQL
 from peewee import Expression
-from peewee import NodeList
 from peewee import Table
 from peewee import fn
 
@@ -78,32 +77,71 @@ def _lexeme(token):
     return f"'{token}'"  # letters and digits only: nothing to escape
 
 
-def _tsquery_node(node, lang):
-    """The tsquery of a parsed query, built from to_tsquery calls on single tokens."""
+def _leaves(node, lang):
+    """The (configuration, to_tsquery text) calls of a parsed query, each node's in a list
+    (a word: one per configuration)."""
     if isinstance(node, Word):
         configs = [CONFIG, *(f"{CONFIG}_{a}" for a in _algorithms(lang))]
-        parts = [fn.to_tsquery(SQL(f"'{c}'"), _lexeme(node.text)) for c in configs]
-        return _combine(parts, "||")
+        return [(c, _lexeme(node.text)) for c in configs]
     if isinstance(node, Prefix):
-        return fn.to_tsquery(SQL(f"'{CONFIG}'"), _lexeme(node.text) + ":*")
+        return [(CONFIG, _lexeme(node.text) + ":*")]
     if isinstance(node, Phrase):  # weight A: the words as written, not their stems
-        return fn.to_tsquery(SQL(f"'{CONFIG}'"),
-                             " <-> ".join(_lexeme(w) + ":A" for w in node.words))
+        return [(CONFIG, " <-> ".join(_lexeme(w) + ":A" for w in node.words))]
     if isinstance(node, Not):
-        return NodeList((SQL("!!"), _tsquery_node(node.node, lang)))
-    operator = "||" if isinstance(node, Or) else "&&"
-    return _combine([_tsquery_node(n, lang) for n in node.nodes], operator)
+        return _leaves(node.node, lang)
+    return [leaf for child in node.nodes for leaf in _leaves(child, lang)]
 
 
-def _combine(parts, operator):
-    expression = parts[0]
-    for part in parts[1:]:
-        expression = Expression(expression, operator, part)
-    return expression
+_NORMALISED = {}  # (configuration, text) → to_tsquery's result as text ('' when no lexeme)
+_NORMALISED_MAX = 50_000
+
+
+def _normalise(leaves):
+    """{(configuration, text): tsquery text} for these calls: PostgreSQL's own dictionaries
+    normalise each word (Python's Snowball port differs from PostgreSQL 15's on some
+    Spanish words), in one round trip for the calls not already known. A configuration
+    changes only with a migration, so the results are kept for the process."""
+    missing = list(dict.fromkeys(leaf for leaf in leaves if leaf not in _NORMALISED))
+    if missing:
+        columns = ", ".join("to_tsquery(%s::regconfig, %s)::text" for _ in missing)
+        row = database.execute_sql(f"SELECT {columns}",
+                                   [value for leaf in missing for value in leaf]).fetchone()
+        if len(_NORMALISED) + len(missing) > _NORMALISED_MAX:
+            _NORMALISED.clear()
+        _NORMALISED.update(zip(missing, row))
+    return {leaf: _NORMALISED[leaf] for leaf in leaves}
+
+
+def _tsquery_text(node, lang, normalised):
+    """The tsquery of a parsed query as text, or None when it holds no lexeme. It means what
+    the tsquery operators (||, &&, !!) make of the same to_tsquery calls, an operand without
+    lexemes being dropped as they drop it, and a word's forms appear once each: a word
+    searched in every language was 'secret' | 'secret' | … once per configuration, which
+    PostgreSQL tested against every row and ranked term by term."""
+    if isinstance(node, Word | Prefix | Phrase):
+        forms = [normalised[leaf] for leaf in _leaves(node, lang)]
+        return _join(list(dict.fromkeys(form for form in forms if form)), "|")
+    if isinstance(node, Not):
+        inner = _tsquery_text(node.node, lang, normalised)
+        return None if inner is None else f"!{inner}"
+    operator = "|" if isinstance(node, Or) else "&"
+    parts = [_tsquery_text(n, lang, normalised) for n in node.nodes]
+    return _join([part for part in parts if part is not None], operator)
+
+
+def _join(parts, operator):
+    if not parts:
+        return None
+    return "( " + f" {operator} ".join(f"( {part} )" for part in parts) + " )"
 
 
 def _tsquery(q, lang=None):
-    return _tsquery_node(query_syntax.parse(q), lang)
+    """The tsquery of a query, as a constant: PostgreSQL plans with the lexemes' own
+    statistics and evaluates no to_tsquery per row (a tsquery built in the statement from
+    to_tsquery calls was recomputed for every match it was tested against and ranked)."""
+    node = query_syntax.parse(q)
+    text = _tsquery_text(node, lang, _normalise(_leaves(node, lang)))
+    return SQL("%s::tsquery", (text or "",))
 
 
 def parse(q):
