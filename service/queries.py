@@ -101,19 +101,19 @@ def page_of(query, model, limit, cursor=None, q=None, lang=None):
     """A page of `query` (rows of `model`): by id, or with `q` by relevance among the newest
     search.RANK_WINDOW matches, then the older matches newest first (docs/search.md), each
     row then carrying a highlighted `snippet`. A search scores at most the window's rows, so
-    its cost does not grow with the number of matches. One more statement for the window's
-    start, one for the snippets of the page."""
+    its cost does not grow with the number of matches. One statement for the ranked page
+    (the window read from the index, newest first, and ranked), one for the snippets of the
+    page; the window's start is read only once its pages are done."""
     if not q:
         return keyset_page(query, model.id, limit, cursor)
-    start = search.window_start(model, q, lang)
     after = rank_cursor_key(cursor)
     if after is None or after[0] != OLDER_MATCHES:
-        found = search.hits(model, q, lang, since=start).alias("hits")
+        found = search.window(model, q, lang).alias("hits")
         ranked = query.switch(model).join(found, on=(found.c.id == model.id)).select_extend(
             found.c.score.alias("score"))
         page = ranked_page(ranked, found.c.score, model.id, limit, cursor,
                            score_of=lambda row: row.hits["score"])
-        before = start
+        before = None if page.next_after is not None else search.window_start(model, q, lang)
     else:
         page, before = Page(items=[], limit=limit), after[1]
     if page.next_after is None and before is not None:

@@ -193,12 +193,20 @@ def hits(model, q, lang=None, since=None):
     return _matches(model, q, lang, since)[0]
 
 
+def window(model, q, lang=None):
+    """A subquery of (id, score) for the newest RANK_WINDOW rows of `model` matching `q`:
+    relevance ranks those only, so a search scores a bounded number of rows however many
+    match (docs/search.md). A top-k read from the index in id order, newest first, scoring
+    only the rows it returns: FTS5's doclists are in rowid order, and PostgreSQL walks the
+    primary key backwards (or, for a rare word, reads the GIN matches), in one statement
+    with the ranking."""
+    found, key = _matches(model, q, lang)
+    return found.order_by(key.desc()).limit(RANK_WINDOW)
+
+
 def window_start(model, q, lang=None):
     """The id from which the newest RANK_WINDOW matches of `q` start, or None when fewer
-    match: relevance ranks those only, so a search scores a bounded number of rows however
-    many match (docs/search.md). Read from the index in id order, newest first: FTS5's
-    doclists are in rowid order, and PostgreSQL walks the primary key backwards or reads the
-    GIN matches, whichever it estimates cheaper."""
+    match (then nothing is older than the window)."""
     found, key = _matches(model, q, lang, scored=False)
     row = database.execute(found.order_by(key.desc()).offset(RANK_WINDOW - 1).limit(1)).fetchone()
     return row[0] if row else None
