@@ -140,8 +140,11 @@ def _tsquery(q, lang=None):
     statistics and evaluates no to_tsquery per row (a tsquery built in the statement from
     to_tsquery calls was recomputed for every match it was tested against and ranked)."""
     node = query_syntax.parse(q)
-    text = _tsquery_text(node, lang, _normalise(_leaves(node, lang)))
-    return SQL("%s::tsquery", (text or "",))
+    text = _tsquery_text(node, lang, _normalise(_leaves(node, lang))) or ""
+    # A literal, not a parameter: psycopg prepares a statement run five times on a
+    # connection, and the generic plan of `search @@ $1` assumes every word equally rare (a
+    # rare word's window walked the whole primary key). SQL quoting: standard strings.
+    return SQL("'" + text.replace("'", "''") + "'::tsquery")
 
 
 def parse(q):
@@ -212,10 +215,12 @@ def window_start(model, q, lang=None):
     return row[0] if row else None
 
 
-def matching_ids(model, q, lang=None, before=None):
+def matching_ids(model, q, lang=None, before=None, newest=None):
     """A subquery of the ids of the rows of `model` matching `q` (for IN filters), below id
-    `before` when given."""
-    return _matches(model, q, lang, before=before, scored=False)[0]
+    `before` when given; only the newest `newest` of them when given (read from the index
+    in id order, newest first)."""
+    found, key = _matches(model, q, lang, before=before, scored=False)
+    return found if newest is None else found.order_by(key.desc()).limit(newest)
 
 
 def snippets(model, q, ids, lang=None):
