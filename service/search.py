@@ -101,15 +101,18 @@ def _normalise(leaves):
     normalise each word (Python's Snowball port differs from PostgreSQL 15's on some
     Spanish words), in one round trip for the calls not already known. A configuration
     changes only with a migration, so the results are kept for the process."""
-    missing = list(dict.fromkeys(leaf for leaf in leaves if leaf not in _NORMALISED))
+    known = {leaf: _NORMALISED.get(leaf) for leaf in leaves}
+    missing = [leaf for leaf, text in known.items() if text is None]
     if missing:
         columns = ", ".join("to_tsquery(%s::regconfig, %s)::text" for _ in missing)
         row = database.execute_sql(f"SELECT {columns}",
                                    [value for leaf in missing for value in leaf]).fetchone()
-        if len(_NORMALISED) + len(missing) > _NORMALISED_MAX:
+        found = dict(zip(missing, row, strict=True))
+        known.update(found)
+        if len(_NORMALISED) + len(found) > _NORMALISED_MAX:
             _NORMALISED.clear()
-        _NORMALISED.update(zip(missing, row))
-    return {leaf: _NORMALISED[leaf] for leaf in leaves}
+        _NORMALISED.update(found)
+    return known
 
 
 def _tsquery_text(node, lang, normalised):
