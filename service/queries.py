@@ -102,18 +102,25 @@ def page_of(query, model, limit, cursor=None, q=None, lang=None):
     search.RANK_WINDOW matches, then the older matches newest first (docs/search.md), each
     row then carrying a highlighted `snippet`. A search scores at most the window's rows, so
     its cost does not grow with the number of matches. One statement for the ranked page
-    (the window read from the index, newest first, and ranked), one for the snippets of the
-    page; the window's start is read only once its pages are done."""
+    (the window read from the index, newest first, and ranked, each row saying where the
+    window starts), one for the snippets of the page."""
     if not q:
         return keyset_page(query, model.id, limit, cursor)
     after = rank_cursor_key(cursor)
     if after is None or after[0] != OLDER_MATCHES:
         found = search.window(model, q, lang).alias("hits")
         ranked = query.switch(model).join(found, on=(found.c.id == model.id)).select_extend(
-            found.c.score.alias("score"))
+            found.c.score.alias("score"), found.c.size.alias("size"),
+            found.c.start.alias("start"))
         page = ranked_page(ranked, found.c.score, model.id, limit, cursor,
                            score_of=lambda row: row.hits["score"])
-        before = None if page.next_after is not None else search.window_start(model, q, lang)
+        if page.next_after is not None:
+            before = None
+        elif page.items:  # the window's own size and start, read with its rows
+            hits = page.items[0].hits
+            before = hits["start"] if hits["size"] >= search.RANK_WINDOW else None
+        else:
+            before = search.window_start(model, q, lang)
     else:
         page, before = Page(items=[], limit=limit), after[1]
     if page.next_after is None and before is not None:

@@ -13,6 +13,7 @@ import secrets
 
 from peewee import SQL
 from peewee import Expression
+from peewee import Select
 from peewee import Table
 from peewee import fn
 
@@ -205,9 +206,14 @@ def window(model, q, lang=None):
     match (docs/search.md). A top-k read from the index in id order, newest first, scoring
     only the rows it returns: FTS5's doclists are in rowid order, and PostgreSQL walks the
     primary key backwards (or, for a rare word, reads the GIN matches), in one statement
-    with the ranking."""
+    with the ranking. Columns: id, score, size (of the window), start (its oldest id)."""
     found, key = _matches(model, q, lang)
-    return found.order_by(key.desc()).limit(RANK_WINDOW)
+    newest = found.order_by(key.desc()).limit(RANK_WINDOW).alias("newest")
+    # Each row also says how many rows the window holds and where it starts (computed over
+    # the window only, after its LIMIT): whether older matches follow, without a statement.
+    return Select([newest], [newest.c.id, newest.c.score,
+                             fn.COUNT(SQL("*")).over().alias("size"),
+                             fn.MIN(newest.c.id).over().alias("start")])
 
 
 def window_start(model, q, lang=None):
