@@ -245,10 +245,13 @@ def snippets(model, q, ids, lang=None):
         index = _fts_table(model)
         name = SQL(index._path[0])
         text_column = INDEXED[model._meta.table_name].index("text")  # not the stems
+        # The matches in the page's id range, read in one pass, then the page's ids among
+        # them: FTS5 took `rowid IN (…)` as one lookup of the whole query per id, 0.2 ms each
+        # at 1M quotes (`rowid + 0` is not a constraint FTS5 is offered).
         query = (index.select(index.rowid, fn.snippet(name, text_column, mark_start, mark_end,
                                                       "…", SNIPPET_WORDS))
-                 .where(Expression(name, "MATCH", _fts_query(model, q, lang))
-                        & index.rowid.in_(ids)))
+                 .where(Expression(name, "MATCH", _fts_query(model, q, lang)),
+                        index.rowid.between(min(ids), max(ids)), (index.rowid + 0).in_(ids)))
     else:
         options = (f"StartSel={mark_start}, StopSel={mark_end}, MaxWords={SNIPPET_WORDS * 2}, "
                    f"MinWords={SNIPPET_WORDS // 2}, MaxFragments=2, FragmentDelimiter=\" … \"")
