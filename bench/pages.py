@@ -91,9 +91,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--database", help="a database URL to read (default: new, seeded)")
+    parser.add_argument("--only", help="only the pages whose path holds this text (e.g. q=)")
     args = parser.parse_args()
     with the_app(args.database) as app:
         paths = pages_of(app) if args.database else SEEDED_PAGES
+        paths = [p for p in paths if args.only is None or args.only in p]
         client = app.test_client()
         print("| page | median ms | p95 ms | CPU median ms | CPU p95 ms |\n"
               "| --- | ---: | ---: | ---: | ---: |")

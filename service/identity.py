@@ -272,15 +272,29 @@ _SPEAKER_COLUMNS = ", ".join(f"s.{f.column_name}" for f in Speaker._meta.sorted_
 # The exact rung's statements, written once per shape (is the value an id, a Wikidata id):
 # the first rung of every `speaker=` read, where building them with Peewee cost more than
 # running them.
-_IDENTITY_SQL = {
-    (as_id, qid): f"SELECT {_SPEAKER_COLUMNS} FROM speaker AS s WHERE (s.slug = ? OR s.key = ?"
-                  f"{' OR s.id = ?' if as_id else ''}{' OR s.wikidata_id = ?' if qid else ''}"
-                  ") ORDER BY s.id"
-    for as_id in (False, True) for qid in (False, True)
+# The exact rung in one statement, written once per shape (is the value an id, a Wikidata
+# id; is there an old slug or an alias key to look up): speakers by id, slug, Wikidata id or
+# name key, then by a merged speaker's old slug, then by alias, each row saying which part
+# found it. The first rung of every `speaker=` read, where building it with Peewee cost more
+# than running it; on PostgreSQL each statement is a round trip, and an alias took three.
+_EXACT_PARTS = (
+    f"SELECT 1 AS rung, m.id AS rung_order, {_SPEAKER_COLUMNS}, m.slug AS alias_name, "
+    "NULL AS alias_lang FROM merged_slug AS m JOIN speaker AS s ON s.id = m.speaker_id "
+    "WHERE m.slug = ?",
+    f"SELECT 2 AS rung, a.id AS rung_order, {_SPEAKER_COLUMNS}, a.name AS alias_name, "
+    "a.lang AS alias_lang FROM alias AS a JOIN speaker AS s ON s.id = a.speaker_id "
+    "WHERE a.key = ?",
+)
+_EXACT_SQL = {
+    (as_id, qid, moved, alias): " UNION ALL ".join([
+        f"SELECT 0 AS rung, s.id AS rung_order, {_SPEAKER_COLUMNS}, NULL AS alias_name, "
+        f"NULL AS alias_lang FROM speaker AS s WHERE (s.slug = ? OR s.key = ?"
+        f"{' OR s.id = ?' if as_id else ''}{' OR s.wikidata_id = ?' if qid else ''})",
+        *([_EXACT_PARTS[0]] if moved else []), *([_EXACT_PARTS[1]] if alias else [])])
+    + " ORDER BY rung, rung_order"
+    for as_id in (False, True) for qid in (False, True) for moved in (False, True)
+    for alias in (False, True)
 }
-_ALIAS_SQL = (f"SELECT {_SPEAKER_COLUMNS}, a.name AS alias_name, a.lang AS alias_lang "
-              "FROM alias AS a JOIN speaker AS s ON s.id = a.speaker_id WHERE a.key = ? "
-              "ORDER BY a.id")
 
 
 def _speakers(sql, params):
@@ -290,14 +304,17 @@ def _speakers(sql, params):
     return Speaker.raw(sql, *params)
 
 
-def _identity(value, key):
-    """Speakers by id, slug (or a merged speaker's old slug), Wikidata id, or exact name key:
-    indexed equality lookups (today's first rung, unchanged)."""
+def _exact(value, key):
+    """The exact rung: speakers by id, slug (or, when none, a merged speaker's old slug),
+    Wikidata id or exact name key, and by alias; indexed equality lookups, one statement."""
     slug = value.strip().lower()
     as_id, qid = _as_id(value), wikidata_id(value)
-    params = [slug, key, *([as_id] if as_id is not None else []), *([qid] if qid else [])]
+    moved = "\x00" not in slug
+    params = [slug, key, *([as_id] if as_id is not None else []), *([qid] if qid else []),
+              *([slug] if moved else []), *([key] if key else [])]
+    rows = list(_speakers(_EXACT_SQL[as_id is not None, bool(qid), moved, bool(key)], params))
     found = {}
-    for speaker in _speakers(_IDENTITY_SQL[as_id is not None, bool(qid)], params):
+    for speaker in (row for row in rows if row.rung == 0):
         if speaker.id == as_id:
             found[speaker.id] = Match(speaker, "id", str(speaker.id))
         elif speaker.slug == slug:
@@ -306,19 +323,12 @@ def _identity(value, key):
             found.setdefault(speaker.id, Match(speaker, "wikidata", speaker.wikidata_id))
         else:
             found.setdefault(speaker.id, Match(speaker, "name", speaker.name))
-    if not found and "\x00" not in slug:
-        moved = (SpeakerSlug.select(SpeakerSlug, Speaker).join(Speaker)
-                 .where(SpeakerSlug.slug == slug).first())
-        if moved is not None:
-            found[moved.speaker.id] = Match(moved.speaker, "slug", moved.slug)
-    return found
-
-
-def _aliases(key, found):
-    if key:
-        for speaker in _speakers(_ALIAS_SQL, [key]):
-            found.setdefault(speaker.id, Match(speaker, "alias", speaker.alias_name,
-                                               speaker.alias_lang))
+    old_slugs = [row for row in rows if row.rung == 1]
+    if not found and old_slugs:
+        found[old_slugs[0].id] = Match(old_slugs[0], "slug", old_slugs[0].alias_name)
+    for speaker in (row for row in rows if row.rung == 2):
+        found.setdefault(speaker.id, Match(speaker, "alias", speaker.alias_name,
+                                           speaker.alias_lang))
     return found
 
 
@@ -389,7 +399,7 @@ def resolve(value, exact=False):
     (identity, exact name or alias, name tokens, transliteration, similar), all its speakers
     (marked ambiguous when several); or suggestions. `exact` stops after the exact rung."""
     key = name_key(value)
-    found = _aliases(key, _identity(value, key))
+    found = _exact(value, key)
     if found and not exact:
         found = _surname_bearers(tuple(key.split()), found)  # the value's own words
     if found or exact or not key:

@@ -101,19 +101,26 @@ def page_of(query, model, limit, cursor=None, q=None, lang=None):
     """A page of `query` (rows of `model`): by id, or with `q` by relevance among the newest
     search.RANK_WINDOW matches, then the older matches newest first (docs/search.md), each
     row then carrying a highlighted `snippet`. A search scores at most the window's rows, so
-    its cost does not grow with the number of matches. One more statement for the window's
-    start, one for the snippets of the page."""
+    its cost does not grow with the number of matches. One statement for the ranked page
+    (the window read from the index, newest first, and ranked, each row saying where the
+    window starts), one for the snippets of the page."""
     if not q:
         return keyset_page(query, model.id, limit, cursor)
-    start = search.window_start(model, q, lang)
     after = rank_cursor_key(cursor)
     if after is None or after[0] != OLDER_MATCHES:
-        found = search.hits(model, q, lang, since=start).alias("hits")
+        found = search.window(model, q, lang).alias("hits")
         ranked = query.switch(model).join(found, on=(found.c.id == model.id)).select_extend(
-            found.c.score.alias("score"))
+            found.c.score.alias("score"), found.c.size.alias("size"),
+            found.c.start.alias("start"))
         page = ranked_page(ranked, found.c.score, model.id, limit, cursor,
                            score_of=lambda row: row.hits["score"])
-        before = start
+        if page.next_after is not None:
+            before = None
+        elif page.items:  # the window's own size and start, read with its rows
+            hits = page.items[0].hits
+            before = hits["start"] if hits["size"] >= search.RANK_WINDOW else None
+        else:
+            before = search.window_start(model, q, lang)
     else:
         page, before = Page(items=[], limit=limit), after[1]
     if page.next_after is None and before is not None:
@@ -579,7 +586,8 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
         claim_conditions.append(_claim_country_condition(country))
     if facets:
         if facet_sample:  # the pages: status, lang and year too, over the newest matches
-            ids = _matching_claim_ids(claim_conditions, stance_conditions, q, lang)
+            ids = _matching_claim_ids(claim_conditions, stance_conditions, q, lang,
+                                      newest=facet_sample)
             meta["facets"], meta["facet_sampled"] = sampled_facets(facets, ids, facet_sample)
         else:
             among = _stored_facets_among(rating, publisher, [
@@ -603,8 +611,9 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
     return page
 
 
-def _matching_claim_ids(claim_conditions, stance_conditions, q, lang):
-    """The ids of every claim a /claims query matches (None: every claim), for facets."""
+def _matching_claim_ids(claim_conditions, stance_conditions, q, lang, newest=None):
+    """The ids of every claim a /claims query matches (None: every claim), for facets; with
+    `newest`, at least the newest `newest` of them (a sample's, sampled_facets)."""
     if not (claim_conditions or stance_conditions or q):
         return None
     ids = Claim.select(Claim.id)
@@ -613,7 +622,11 @@ def _matching_claim_ids(claim_conditions, stance_conditions, q, lang):
     if stance_conditions:
         ids = ids.where(Claim.id.in_(Stance.select(Stance.claim).where(*stance_conditions)))
     if q:
-        ids = ids.where(Claim.id.in_(search.matching_ids(Claim, q, lang)))
+        # Words alone: the newest matches are read from the index, newest first (the IN of
+        # every match made both engines collect tens of thousands of ids at 1M quotes).
+        alone = newest and not (claim_conditions or stance_conditions)
+        ids = ids.where(Claim.id.in_(search.matching_ids(Claim, q, lang,
+                                                         newest=newest if alone else None)))
     return ids
 
 

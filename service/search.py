@@ -13,7 +13,7 @@ import secrets
 
 from peewee import SQL
 from peewee import Expression
-from peewee import NodeList
+from peewee import Select
 from peewee import Table
 from peewee import fn
 
@@ -78,32 +78,77 @@ def _lexeme(token):
     return f"'{token}'"  # letters and digits only: nothing to escape
 
 
-def _tsquery_node(node, lang):
-    """The tsquery of a parsed query, built from to_tsquery calls on single tokens."""
+def _leaves(node, lang):
+    """The (configuration, to_tsquery text) calls of a parsed query, each node's in a list
+    (a word: one per configuration)."""
     if isinstance(node, Word):
         configs = [CONFIG, *(f"{CONFIG}_{a}" for a in _algorithms(lang))]
-        parts = [fn.to_tsquery(SQL(f"'{c}'"), _lexeme(node.text)) for c in configs]
-        return _combine(parts, "||")
+        return [(c, _lexeme(node.text)) for c in configs]
     if isinstance(node, Prefix):
-        return fn.to_tsquery(SQL(f"'{CONFIG}'"), _lexeme(node.text) + ":*")
+        return [(CONFIG, _lexeme(node.text) + ":*")]
     if isinstance(node, Phrase):  # weight A: the words as written, not their stems
-        return fn.to_tsquery(SQL(f"'{CONFIG}'"),
-                             " <-> ".join(_lexeme(w) + ":A" for w in node.words))
+        return [(CONFIG, " <-> ".join(_lexeme(w) + ":A" for w in node.words))]
     if isinstance(node, Not):
-        return NodeList((SQL("!!"), _tsquery_node(node.node, lang)))
-    operator = "||" if isinstance(node, Or) else "&&"
-    return _combine([_tsquery_node(n, lang) for n in node.nodes], operator)
+        return _leaves(node.node, lang)
+    return [leaf for child in node.nodes for leaf in _leaves(child, lang)]
 
 
-def _combine(parts, operator):
-    expression = parts[0]
-    for part in parts[1:]:
-        expression = Expression(expression, operator, part)
-    return expression
+_NORMALISED = {}  # (configuration, text) → to_tsquery's result as text ('' when no lexeme)
+_NORMALISED_MAX = 50_000
+
+
+def _normalise(leaves):
+    """{(configuration, text): tsquery text} for these calls: PostgreSQL's own dictionaries
+    normalise each word (Python's Snowball port differs from PostgreSQL 15's on some
+    Spanish words), in one round trip for the calls not already known. A configuration
+    changes only with a migration, so the results are kept for the process."""
+    known = {leaf: _NORMALISED.get(leaf) for leaf in leaves}
+    missing = [leaf for leaf, text in known.items() if text is None]
+    if missing:
+        columns = ", ".join("to_tsquery(%s::regconfig, %s)::text" for _ in missing)
+        row = database.execute_sql(f"SELECT {columns}",
+                                   [value for leaf in missing for value in leaf]).fetchone()
+        found = dict(zip(missing, row, strict=True))
+        known.update(found)
+        if len(_NORMALISED) + len(found) > _NORMALISED_MAX:
+            _NORMALISED.clear()
+        _NORMALISED.update(found)
+    return known
+
+
+def _tsquery_text(node, lang, normalised):
+    """The tsquery of a parsed query as text, or None when it holds no lexeme. It means what
+    the tsquery operators (||, &&, !!) make of the same to_tsquery calls, an operand without
+    lexemes being dropped as they drop it, and a word's forms appear once each: a word
+    searched in every language was 'secret' | 'secret' | … once per configuration, which
+    PostgreSQL tested against every row and ranked term by term."""
+    if isinstance(node, Word | Prefix | Phrase):
+        forms = [normalised[leaf] for leaf in _leaves(node, lang)]
+        return _join(list(dict.fromkeys(form for form in forms if form)), "|")
+    if isinstance(node, Not):
+        inner = _tsquery_text(node.node, lang, normalised)
+        return None if inner is None else f"!{inner}"
+    operator = "|" if isinstance(node, Or) else "&"
+    parts = [_tsquery_text(n, lang, normalised) for n in node.nodes]
+    return _join([part for part in parts if part is not None], operator)
+
+
+def _join(parts, operator):
+    if not parts:
+        return None
+    return "( " + f" {operator} ".join(f"( {part} )" for part in parts) + " )"
 
 
 def _tsquery(q, lang=None):
-    return _tsquery_node(query_syntax.parse(q), lang)
+    """The tsquery of a query, as a constant: PostgreSQL plans with the lexemes' own
+    statistics and evaluates no to_tsquery per row (a tsquery built in the statement from
+    to_tsquery calls was recomputed for every match it was tested against and ranked)."""
+    node = query_syntax.parse(q)
+    text = _tsquery_text(node, lang, _normalise(_leaves(node, lang))) or ""
+    # A literal, not a parameter: psycopg prepares a statement run five times on a
+    # connection, and the generic plan of `search @@ $1` assumes every word equally rare (a
+    # rare word's window walked the whole primary key). SQL quoting: standard strings.
+    return SQL("'" + text.replace("'", "''") + "'::tsquery")
 
 
 def parse(q):
@@ -155,21 +200,36 @@ def hits(model, q, lang=None, since=None):
     return _matches(model, q, lang, since)[0]
 
 
+def window(model, q, lang=None):
+    """A subquery of (id, score) for the newest RANK_WINDOW rows of `model` matching `q`:
+    relevance ranks those only, so a search scores a bounded number of rows however many
+    match (docs/search.md). A top-k read from the index in id order, newest first, scoring
+    only the rows it returns: FTS5's doclists are in rowid order, and PostgreSQL walks the
+    primary key backwards (or, for a rare word, reads the GIN matches), in one statement
+    with the ranking. Columns: id, score, size (of the window), start (its oldest id)."""
+    found, key = _matches(model, q, lang)
+    newest = found.order_by(key.desc()).limit(RANK_WINDOW).alias("newest")
+    # Each row also says how many rows the window holds and where it starts (computed over
+    # the window only, after its LIMIT): whether older matches follow, without a statement.
+    return Select([newest], [newest.c.id, newest.c.score,
+                             fn.COUNT(SQL("*")).over().alias("size"),
+                             fn.MIN(newest.c.id).over().alias("start")])
+
+
 def window_start(model, q, lang=None):
     """The id from which the newest RANK_WINDOW matches of `q` start, or None when fewer
-    match: relevance ranks those only, so a search scores a bounded number of rows however
-    many match (docs/search.md). Read from the index in id order, newest first: FTS5's
-    doclists are in rowid order, and PostgreSQL walks the primary key backwards or reads the
-    GIN matches, whichever it estimates cheaper."""
+    match (then nothing is older than the window)."""
     found, key = _matches(model, q, lang, scored=False)
     row = database.execute(found.order_by(key.desc()).offset(RANK_WINDOW - 1).limit(1)).fetchone()
     return row[0] if row else None
 
 
-def matching_ids(model, q, lang=None, before=None):
+def matching_ids(model, q, lang=None, before=None, newest=None):
     """A subquery of the ids of the rows of `model` matching `q` (for IN filters), below id
-    `before` when given."""
-    return _matches(model, q, lang, before=before, scored=False)[0]
+    `before` when given; only the newest `newest` of them when given (read from the index
+    in id order, newest first)."""
+    found, key = _matches(model, q, lang, before=before, scored=False)
+    return found if newest is None else found.order_by(key.desc()).limit(newest)
 
 
 def snippets(model, q, ids, lang=None):
@@ -185,10 +245,13 @@ def snippets(model, q, ids, lang=None):
         index = _fts_table(model)
         name = SQL(index._path[0])
         text_column = INDEXED[model._meta.table_name].index("text")  # not the stems
+        # The matches in the page's id range, read in one pass, then the page's ids among
+        # them: FTS5 took `rowid IN (…)` as one lookup of the whole query per id, 0.2 ms each
+        # at 1M quotes (`rowid + 0` is not a constraint FTS5 is offered).
         query = (index.select(index.rowid, fn.snippet(name, text_column, mark_start, mark_end,
                                                       "…", SNIPPET_WORDS))
-                 .where(Expression(name, "MATCH", _fts_query(model, q, lang))
-                        & index.rowid.in_(ids)))
+                 .where(Expression(name, "MATCH", _fts_query(model, q, lang)),
+                        index.rowid.between(min(ids), max(ids)), (index.rowid + 0).in_(ids)))
     else:
         options = (f"StartSel={mark_start}, StopSel={mark_end}, MaxWords={SNIPPET_WORDS * 2}, "
                    f"MinWords={SNIPPET_WORDS // 2}, MaxFragments=2, FragmentDelimiter=\" … \"")

@@ -251,7 +251,8 @@ def test_a_speaker_rename_changes_the_etag_of_every_claim_that_shows_it(editor):
     "/claims?speaker=testland", "/claims?speaker=testland&limit=1",
     "/claims?speaker=Testland&speaker=pyotr-obraztsov", "/quotes?speaker=testland",
     "/quotes?speaker=pyotr-obraztsov&limit=2", "/speakers/testland", "/claims/1", "/claims/2",
-    "/quotes/1",
+    "/quotes/1", "/claims?q=Russia", "/claims?q=Russia&limit=1",
+    "/claims?q=Poutine OR Kim&limit=2",
 ])
 def test_stored_documents_answer_as_the_schemas_do(client, monkeypatch, path):
     """The hot path (stored bodies joined as text), first rendering then serving what it

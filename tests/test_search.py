@@ -234,3 +234,50 @@ def test_fewer_matches_than_the_window_are_all_ranked(db, small_window):
 
     ids = [Claim.create(text=text, lang="en").id for text in ("vrrmp x y z", "vrrmp vrrmp")]
     assert [c.id for c in queries.claims_page(5, q="vrrmp").items] == ids[::-1]
+
+
+def test_the_window_pages_through_every_match_once_whatever_the_page_size(db, small_window):
+    from service import queries
+    from service.models import Claim
+
+    ids = {Claim.create(text=f"zblorp n{i}", lang="en").id for i in range(8)}
+    for size in (1, 2, 3, 5):
+        seen, cursor = [], None
+        while True:
+            page = queries.claims_page(size, q="zblorp", cursor=cursor)
+            seen += [claim.id for claim in page.items]
+            if page.next_after is None:
+                break
+            cursor = {"after": page.next_after}
+        assert sorted(seen) == sorted(ids), size
+
+
+def test_the_facets_of_words_alone_count_the_newest_matches(db):
+    from service import queries
+    from service.models import Claim
+
+    statuses = ["denied", "denied", "contested", "questioned", "questioned"]
+    for status in statuses:
+        Claim.create(text="plorvex claim", lang="en", status=status)
+    Claim.create(text="another claim", lang="en", status="denied")
+    page = queries.claims_page(10, q="plorvex", facets=["status"], facet_sample=3)
+    assert page.meta["facets"]["status"] == {"contested": 1, "questioned": 2}
+    assert page.meta["facet_sampled"] is True
+    page = queries.claims_page(10, q="plorvex", facets=["status"], facet_sample=10)
+    assert page.meta["facets"]["status"] == {"contested": 1, "denied": 2, "questioned": 2}
+    assert page.meta["facet_sampled"] is False
+
+
+def test_postgresql_tests_each_form_of_a_word_once(db, backend):
+    """A word searched in every language was one to_tsquery per configuration, ORed
+    (the same lexeme up to 24 times, tested and ranked for every match)."""
+    if backend != "postgres":
+        pytest.skip("PostgreSQL's tsquery")
+    from service import search
+    from service.query_syntax import parse
+
+    node = parse("secrets -(l'état OR \"sacré combat\") inconditio*")
+    text = search._tsquery_text(node, None, search._normalise(search._leaves(node, None)))
+    assert text.count("'secrets'") == 1 and text.count("'secret'") == 1
+    assert "'etat'" in text and "'sacre':A <-> 'combat':A" in text and "'inconditio':*" in text
+    assert search._tsquery_text(parse("a"), "zz", {("claimbase", "'a'"): ""}) is None
