@@ -217,41 +217,41 @@ def speaker(slug):
 
 
 POSITION_SCHEMA = SpeakerPositionSchema()
-SPEAKER_PAGE_ARGS = frozenset({"limit", "cursor", "speaker", "exact"})
+SPEAKER_PAGE_ARGS = frozenset({"limit", "cursor", "speaker", "exact", "facets"})
+PAGE_STATEMENTS = {"claim": "claims_of_speakers", "quote": "quotes_of_speakers"}
 
 
-def _speakers_only(args):
-    """Whether a list's arguments are `speaker=` with paging only (the speaker page)."""
-    return bool(args.get("speaker")) and SPEAKER_PAGE_ARGS.issuperset(args)
-
-
-def _speaker_page(args, name):
-    """(speaker ids, meta, rows, next_after) of a speaker page, or None when no speaker
-    matched (the general path answers that, with its suggestions)."""
+def _stored_page(kind, args):
+    """(speaker ids, meta, rows with bodies, next_after) of a speaker page of claims or
+    quotes, or None: for any other arguments than `speaker=` with paging (and `facets=`), and
+    when no speaker matched (the general path answers those, with its suggestions). With
+    `facets=`, meta.facets counts what the speakers' page lists, from the review indexes
+    (queries.speaker_facets), as the general path counts it."""
+    if not (args.get("speaker") and SPEAKER_PAGE_ARGS.issuperset(args)):
+        return None
     meta = {}
     speaker_ids = queries.speaker_filter(args["speaker"], meta, exact=args.get("exact", False))
     if not speaker_ids:
         return None
+    if args.get("facets"):
+        meta["facets"] = queries.speaker_facets(args["facets"], speaker_ids, kind)
     limit, after = args["limit"], cursor_key(args.get("cursor"))
     params = (*speaker_ids, *([after] if after is not None else []), limit + 1)
-    rows = sorted(run(name, params, len(speaker_ids), after is not None))
+    rows = sorted(run(PAGE_STATEMENTS[kind], params, len(speaker_ids), after is not None))
     next_after = None
     if len(rows) > limit:
         rows = rows[:limit]
         next_after = rows[-1][0]
-    return speaker_ids, meta, rows, next_after
+    return speaker_ids, meta, _with_bodies(kind, rows), next_after
 
 
 def claims_page(**args):
     """GET /claims?speaker=… from stored documents: a Page whose items are JSON texts, or
     None for any other query (queries.claims_page answers it)."""
-    if not _speakers_only(args):
-        return None
-    found = _speaker_page(args, "claims_of_speakers")
+    found = _stored_page("claim", args)
     if found is None:
         return None
     speaker_ids, meta, rows, next_after = found
-    rows = _with_bodies("claim", rows)
     positions = _positions(speaker_ids, rows, meta)
     items = [f'{body[:-1]},"speaker_positions":[{",".join(positions.get(i, ()))}]}}'
              for i, _, _, body in rows]
@@ -277,14 +277,12 @@ def _positions(speaker_ids, rows, meta):
 
 def quotes_page(**args):
     """GET /quotes?speaker=… from stored documents, or None for any other query."""
-    if not _speakers_only(args):
-        return None
-    found = _speaker_page(args, "quotes_of_speakers")
+    found = _stored_page("quote", args)
     if found is None:
         return None
     _, meta, rows, next_after = found
-    items = [body for _, _, _, body in _with_bodies("quote", rows)]
-    return Page(items=items, limit=args["limit"], next_after=next_after, meta=meta)
+    return Page(items=[body for _, _, _, body in rows], limit=args["limit"],
+                next_after=next_after, meta=meta)
 
 
 # --- for tests and checks -----------------------------------------------------------------

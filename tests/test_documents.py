@@ -10,6 +10,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from service import documents
+from service import queries
 from service.models import Claim
 from service.models import Document
 from service.models import Quote
@@ -251,7 +252,11 @@ def test_a_speaker_rename_changes_the_etag_of_every_claim_that_shows_it(editor):
     "/claims?speaker=testland", "/claims?speaker=testland&limit=1",
     "/claims?speaker=Testland&speaker=pyotr-obraztsov", "/quotes?speaker=testland",
     "/quotes?speaker=pyotr-obraztsov&limit=2", "/speakers/testland", "/claims/1", "/claims/2",
-    "/quotes/1",
+    "/quotes/1", "/claims?speaker=testland&facets=rating,publisher",
+    "/claims?speaker=united-states&facets=publisher&limit=1",
+    "/claims?speaker=Testland&speaker=pyotr-obraztsov&facets=rating",
+    "/quotes?speaker=united-states&facets=rating,publisher",
+    "/quotes?speaker=pyotr-obraztsov&facets=publisher&limit=2",
 ])
 def test_stored_documents_answer_as_the_schemas_do(client, monkeypatch, path):
     """The hot path (stored bodies joined as text), first rendering then serving what it
@@ -267,3 +272,42 @@ def test_stored_documents_answer_as_the_schemas_do(client, monkeypatch, path):
     assert rendered.get_data() == served.get_data() == general.get_data()
     assert rendered.headers.get("ETag") == general.headers.get("ETag")
     assert rendered.headers.get("Link") == general.headers.get("Link")
+
+
+FACETED = ["/claims?speaker=john-placeholder&facets=rating,publisher",
+           "/claims?speaker=john-placeholder&facets=publisher&limit=1",
+           "/claims?speaker=Testland&speaker=john-placeholder&facets=rating",
+           "/quotes?speaker=john-placeholder&facets=rating,publisher",
+           "/quotes?speaker=john-placeholder&facets=rating&limit=1"]
+
+
+def test_faceted_speaker_pages_are_stored_documents_counted_as_the_general_path(
+        editor, monkeypatch):
+    """`facets=` on a speaker page keeps the stored documents (the general path is not
+    called) and answers the bytes the general path answers, counts included."""
+    claims = [c["id"] for c in editor.get("/claims?speaker=john-placeholder").get_json()["data"]]
+    reviews = [("AFP Factuel", "False"), ("Snopes", "True"), ("AFP Factuel", "False")]
+    for n, (publisher, label) in enumerate(reviews):
+        claim = claims[n % 2]
+        assert editor.post(f"/claims/{claim}/reviews", {
+            "publisher": publisher, "rating_label": label,
+            "url": f"https://example.org/{n}"}).status_code == 201
+
+    def general(*args, **kwargs):
+        raise AssertionError(f"a speaker page with facets took the general path {kwargs}")
+
+    monkeypatch.setattr(queries, "claims_page", general)
+    monkeypatch.setattr(queries, "quotes_page", general)
+    stored = {path: editor.get(path) for path in FACETED}
+    monkeypatch.undo()
+    for name in ("claims_page", "quotes_page"):
+        monkeypatch.setattr(documents, name, lambda *args, **kwargs: None)
+    for path, response in stored.items():
+        answer = editor.get(path)
+        assert response.status_code == answer.status_code == 200, path
+        assert response.get_data() == answer.get_data(), path
+        assert response.headers.get("Link") == answer.headers.get("Link"), path
+    counted = stored[FACETED[0]].get_json()["meta"]["facets"]
+    assert len(claims) == 2 and counted["rating"] == {"false": 1, "true": 1}
+    assert counted["publisher"] == {"afp-factuel": 1, "snopes": 1}  # claims, each once
+    assert stored[FACETED[3]].get_json()["meta"]["facets"]["rating"]  # quotes backing them
