@@ -378,7 +378,13 @@ def _review_conditions_of_claims(rating=None, publisher=None, reviewed=None,
                                  reviewed_since=None, reviewed_until=None):
     """Claim conditions on their reviews: normalised rating (any of), publisher (any of, by
     slug, name, alias or domain), reviewed or not, and a review published in a date range."""
-    conditions, review_filters = [], []
+    return _claim_review_conditions(
+        _review_filters(rating, publisher, reviewed_since, reviewed_until), reviewed)
+
+
+def _review_filters(rating=None, publisher=None, reviewed_since=None, reviewed_until=None):
+    """The conditions one review must meet for its claim to match /claims's review filters."""
+    review_filters = []
     if rating:
         review_filters.append(Review.rating.in_(rating))
     if publisher:
@@ -388,12 +394,30 @@ def _review_conditions_of_claims(rating=None, publisher=None, reviewed=None,
         review_filters.append(Review.published_on >= reviewed_since)
     if reviewed_until:
         review_filters.append(Review.published_on <= reviewed_until)
+    return review_filters
+
+
+def _claim_review_conditions(review_filters, reviewed=None):
+    """Claim conditions: a review meets `review_filters` (when any); reviewed or not."""
+    conditions = []
     if review_filters:
         conditions.append(Claim.id.in_(Review.select(Review.claim).where(*review_filters)))
     if reviewed is not None:
         has_review = Claim.id.in_(Review.select(Review.claim))
         conditions.append(has_review if reviewed else ~has_review)
     return conditions
+
+
+def _claim_ids_by_reviews(review_filters, claim_conditions):
+    """The ids of the claims with a review meeting `review_filters` and meeting
+    `claim_conditions`, keyed on Review.claim: read in claim order from the review index of
+    the filter ((rating, claim), (publisher, claim), (published_on, claim)), so a page or
+    a sample of the newest reads its own rows, not every match (an IN over the matching
+    reviews materialised them all, then looked each claim up: 105 ms at 1M quotes)."""
+    ids = Review.select(Review.claim).distinct().where(*review_filters)
+    if claim_conditions:
+        ids = ids.join(Claim, on=(Claim.id == Review.claim)).where(*claim_conditions)
+    return ids
 
 
 def _claim_source_condition(source):
@@ -465,9 +489,10 @@ def _facet_part(name, sample):
     return query.group_by(column)
 
 
-def sampled_facets(names, claim_ids, size):
+def sampled_facets(names, claim_ids, size, key=Claim.id):
     """({facet: {value: number of claims}}, whether more claims matched than were counted)
-    over the newest `size` claims of `claim_ids` (a subquery of ids; None for every claim).
+    over the newest `size` claims of `claim_ids` (a subquery of ids, keyed on `key`; None
+    for every claim).
     Facets: `rating` and `publisher` as review_facets counts them, `status`, `lang` (`und`
     for none) and `year` (of a review).
 
@@ -475,7 +500,7 @@ def sampled_facets(names, claim_ids, size):
     engines materialise a CTE used more than once), and each facet a GROUP BY over it,
     joined by UNION ALL. Counting every match instead grew with the data."""
     every = Claim.select(Claim.id) if claim_ids is None else claim_ids
-    sample = every.order_by(Claim.id.desc()).limit(size).cte("facet_sample", columns=("id",),
+    sample = every.order_by(key.desc()).limit(size).cte("facet_sample", columns=("id",),
                                                              materialized=True)
     query = Claim.select(SQL("'size'"), SQL("NULL"), fn.COUNT(SQL("*"))).from_(sample)
     for name in names:
@@ -487,8 +512,9 @@ def sampled_facets(names, claim_ids, size):
         else:
             facets[name].append((value, count))
     if "publisher" in facets:
-        slugs = dict(Publisher.select(Publisher.id, Publisher.slug).where(Publisher.id.in_(
-            [int(v) for v, _ in facets["publisher"] if v is not None])).tuples())
+        ids = [int(v) for v, _ in facets["publisher"] if v is not None]
+        slugs = dict(Publisher.select(Publisher.id, Publisher.slug).where(
+            Publisher.id.in_(ids)).tuples()) if ids else {}
         facets["publisher"] = [(slugs.get(int(v)) if v is not None else None, n)
                                for v, n in facets["publisher"]]
     if "year" in facets:
@@ -583,27 +609,38 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
         claim_conditions.append(Claim.id.in_(tagged))
     if lang:
         claim_conditions.append(Claim.lang == lang)
-    claim_conditions += _review_conditions_of_claims(rating, publisher, reviewed,
-                                                     reviewed_since, reviewed_until)
+    review_filters = _review_filters(rating, publisher, reviewed_since, reviewed_until)
+    by_reviews = bool(review_filters) and not stance_conditions and not q
+    claim_conditions += _claim_review_conditions(None if by_reviews else review_filters,
+                                                 reviewed)
     if source:
         claim_conditions.append(_claim_source_condition(source))
     if country:
         claim_conditions.append(_claim_country_condition(country))
+    matching, key = None, Claim.id  # the matching claims' ids (None: every claim), keyed
+    if by_reviews:
+        matching, key = _claim_ids_by_reviews(review_filters, claim_conditions), Review.claim
+    elif facets:
+        matching = _matching_claim_ids(claim_conditions, stance_conditions, q, lang)
     if facets:
         if facet_sample:  # the pages: status, lang and year too, over the newest matches
-            ids = _matching_claim_ids(claim_conditions, stance_conditions, q, lang)
-            meta["facets"], meta["facet_sampled"] = sampled_facets(facets, ids, facet_sample)
+            meta["facets"], meta["facet_sampled"] = sampled_facets(facets, matching,
+                                                                   facet_sample, key)
         else:
             among = _stored_facets_among(rating, publisher, [
                 stance_conditions, status, topic, lang, reviewed is not None, reviewed_since,
                 reviewed_until, source, country, q])
             if among is None:
-                meta["facets"] = review_facets(facets, _matching_claim_ids(
-                    claim_conditions, stance_conditions, q, lang))
+                meta["facets"] = review_facets(facets, matching)
             else:
                 meta["facets"] = stored_facets(facets, None if among == "all" else among)
-    if speaker_ids and not q:
-        page = _claims_by_stances(stance_conditions, claim_conditions, limit, cursor)
+    if by_reviews:
+        page = _claims_by_keys(matching, key, limit, cursor)
+    elif speaker_ids and not q:
+        page = _claims_by_keys(Stance.select(Stance.claim).distinct()
+                               .join(Claim, on=(Stance.claim == Claim.id))
+                               .where(*stance_conditions, *claim_conditions),
+                               Stance.claim, limit, cursor)
     else:
         query = Claim.select().where(*claim_conditions) if claim_conditions else Claim.select()
         if stance_conditions:
@@ -629,14 +666,13 @@ def _matching_claim_ids(claim_conditions, stance_conditions, q, lang):
     return ids
 
 
-def _claims_by_stances(stance_conditions, claim_conditions, limit, cursor):
-    """A page of the claims that have a matching stance, in id order. It walks the stance
-    (speaker, claim) index in claim order, so a page costs its own rows whatever the size of
-    the speaker's record (a heavy speaker takes tens of thousands of positions)."""
-    ids = (Stance.select(Stance.claim).distinct()
-           .join(Claim, on=(Stance.claim == Claim.id))
-           .where(*stance_conditions, *claim_conditions))
-    ids, next_after = keyset_ids(ids, Stance.claim, limit, cursor)
+def _claims_by_keys(ids, key, limit, cursor):
+    """A page of claims, in id order, from a query of their ids keyed on `key` (a claim id
+    column of the table that drives it): the stance (speaker, claim) index for speakers, a
+    review index for review filters. It walks that index in claim order, so a page costs
+    its own rows whatever the number of matches (a heavy speaker takes tens of thousands of
+    positions; `rating=false` selects tens of thousands of claims at 1M quotes)."""
+    ids, next_after = keyset_ids(ids, key, limit, cursor)
     claims = list(Claim.select().where(Claim.id.in_(ids)).order_by(Claim.id)) if ids else []
     return Page(items=claims, limit=limit, next_after=next_after)
 
