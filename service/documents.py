@@ -152,6 +152,36 @@ STATEMENTS = {
 }
 
 
+# review_facets (service/queries.py) of a speaker page, in one statement per shape: the
+# claims the speakers took a position on, or the quotes they said, counted per rating and per
+# publisher (its slug) of those claims' reviews. The general path counts the same
+# (tests/test_documents.py compares the two answers byte for byte).
+SPEAKER_FACETS = {
+    ("claim", "rating"): (
+        "SELECT 'rating', r.rating, COUNT(DISTINCT r.claim_id) FROM review AS r "
+        "WHERE r.claim_id IN (SELECT claim_id FROM stance WHERE speaker_id IN ({ids})) "
+        "GROUP BY r.rating"),
+    ("claim", "publisher"): (
+        "SELECT 'publisher', p.slug, COUNT(DISTINCT r.claim_id) FROM review AS r "
+        "LEFT JOIN publisher AS p ON p.id = r.publisher_id "
+        "WHERE r.claim_id IN (SELECT claim_id FROM stance WHERE speaker_id IN ({ids})) "
+        "GROUP BY r.publisher_id, p.slug"),
+    ("quote", "rating"): (
+        "SELECT 'rating', r.rating, COUNT(DISTINCT s.quote_id) FROM review AS r "
+        "JOIN stance AS s ON s.claim_id = r.claim_id "
+        "WHERE s.quote_id IN (SELECT id FROM quote WHERE speaker_id IN ({ids})) "
+        "GROUP BY r.rating"),
+    ("quote", "publisher"): (
+        "SELECT 'publisher', p.slug, COUNT(DISTINCT s.quote_id) FROM review AS r "
+        "JOIN stance AS s ON s.claim_id = r.claim_id "
+        "LEFT JOIN publisher AS p ON p.id = r.publisher_id "
+        "WHERE s.quote_id IN (SELECT id FROM quote WHERE speaker_id IN ({ids})) "
+        "GROUP BY r.publisher_id, p.slug"),
+}
+STATEMENTS["speaker_facets"] = lambda kind, names, speakers: " UNION ALL ".join(
+    SPEAKER_FACETS[kind, name].format(ids=_in(speakers)) for name in names)
+
+
 @lru_cache(maxsize=256)
 def statement(name, sqlite, *shape):
     """The SQL of a named statement for one shape, in the backend's parameter style."""
@@ -225,8 +255,8 @@ def _stored_page(kind, args):
     """(speaker ids, meta, rows with bodies, next_after) of a speaker page of claims or
     quotes, or None: for any other arguments than `speaker=` with paging (and `facets=`), and
     when no speaker matched (the general path answers those, with its suggestions). With
-    `facets=`, meta.facets counts what the speakers' page lists, from the review indexes
-    (queries.speaker_facets), as the general path counts it."""
+    `facets=`, meta.facets counts what the speakers' page lists, as the general path counts
+    it (_speaker_facets)."""
     if not (args.get("speaker") and SPEAKER_PAGE_ARGS.issuperset(args)):
         return None
     meta = {}
@@ -234,7 +264,7 @@ def _stored_page(kind, args):
     if not speaker_ids:
         return None
     if args.get("facets"):
-        meta["facets"] = queries.speaker_facets(args["facets"], speaker_ids, kind)
+        meta["facets"] = _speaker_facets(kind, tuple(args["facets"]), speaker_ids)
     limit, after = args["limit"], cursor_key(args.get("cursor"))
     params = (*speaker_ids, *([after] if after is not None else []), limit + 1)
     rows = sorted(run(PAGE_STATEMENTS[kind], params, len(speaker_ids), after is not None))
@@ -243,6 +273,16 @@ def _stored_page(kind, args):
         rows = rows[:limit]
         next_after = rows[-1][0]
     return speaker_ids, meta, _with_bodies(kind, rows), next_after
+
+
+def _speaker_facets(kind, names, speaker_ids):
+    """meta.facets of a speaker page: one compiled statement (SPEAKER_FACETS) through the
+    stance (speaker, claim) and quote speaker indexes, publishers' slugs joined in."""
+    found = {name: [] for name in names}
+    params = tuple(speaker_ids) * len(names)
+    for name, value, count in run("speaker_facets", params, kind, names, len(speaker_ids)):
+        found[name].append((value, count))
+    return {name: queries.facet_values(counts) for name, counts in found.items()}
 
 
 def claims_page(**args):

@@ -459,18 +459,6 @@ def review_facets(names, claim_ids=None, quote_ids=None):
     return facets
 
 
-def speaker_facets(names, speaker_ids, kind):
-    """review_facets of a speaker page (`kind` "claim" or "quote"): of the claims these
-    speakers took a position on, or of the quotes they said. The same counts as claims_page
-    and quotes_page give for `speaker=` alone, read through the stance (speaker, claim) and
-    quote speaker indexes."""
-    if kind == "quote":
-        return review_facets(names, quote_ids=Quote.select(Quote.id).where(
-            Quote.speaker.in_(speaker_ids)))
-    return review_facets(names, Stance.select(Stance.claim).where(
-        Stance.speaker.in_(speaker_ids)))
-
-
 def _facet_part(name, sample):
     """One facet's (facet, value as text, number of claims) rows over the sampled claims.
     Each reads from the sample and joins (the sample drives: 1,000 lookups), where an
@@ -553,6 +541,12 @@ def _facet_counts(name, counts):
         slugs = dict(Publisher.select(Publisher.id, Publisher.slug).where(
             Publisher.id.in_([value for value, _ in counts if value])).tuples())
         counts = [(slugs.get(value), n) for value, n in counts]
+    return facet_values(counts)
+
+
+def facet_values(counts):
+    """{value: count} of one facet from (rating or publisher slug, count) pairs: none as
+    `unrated`, in value order (meta.facets as every path writes it)."""
     return {(value if value is not None else UNRATED): n
             for value, n in sorted(counts, key=lambda c: c[0] or "")}
 
