@@ -570,9 +570,10 @@ def _stored_facets_among(rating, publisher, other_filters):
 def claims_page(limit, cursor=None, speaker=None, position=None, status=None, topic=None,
                 lang=None, since=None, until=None, q=None, exact=False, rating=None,
                 publisher=None, reviewed=None, source=None, country=None, reviewed_since=None,
-                reviewed_until=None, facets=None, facet_sample=None):
+                reviewed_until=None, facets=None, facet_sample=None, details=True):
     """Claims in id order (by relevance with `q`) with every filter of GET /claims, each with
-    its details; with `facets`, meta.facets counts the matching claims per rating/publisher.
+    its details (unless `details` is false: the stored documents hold them); with `facets`,
+    meta.facets counts the matching claims per rating/publisher.
     With `facet_sample` (the search page's), the facets may also be status, lang and year,
     the counts are over the newest `facet_sample` matching claims only (a cost bounded
     whatever the matches: sampled_facets), and meta.facet_sampled says whether more claims
@@ -641,7 +642,8 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
             query = query.where(Claim.id.in_(Stance.select(Stance.claim).where(
                 *stance_conditions)))
         page = page_of(query, Claim, limit, cursor, q, lang)
-    attach_claim_details(page.items, speaker_ids)
+    if details:
+        attach_claim_details(page.items, speaker_ids)
     page.meta = meta
     return page
 
