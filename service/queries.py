@@ -13,6 +13,7 @@ from peewee import fn
 
 from . import identity
 from . import search
+from .db import is_sqlite
 from .exceptions import MergedSlug
 from .exceptions import NotFoundError
 from .models import MAX_ID
@@ -459,21 +460,30 @@ def review_facets(names, claim_ids=None, quote_ids=None):
     return facets
 
 
-def _facet_part(name, sample):
+REVIEW_FACETS = {"rating": "rating", "publisher": "publisher_id", "year": "year"}
+
+
+def _year(column):
+    """The year of a date column in SQL (peewee's `.year` calls a Python function per row
+    on SQLite: 13 ms for the reviews of 1,000 claims at 1M quotes)."""
+    return fn.strftime("%Y", column) if is_sqlite() else fn.date_part("year", column)
+
+
+def _facet_part(name, sample, reviews):
     """One facet's (facet, value as text, number of claims) rows over the sampled claims.
     Each reads from the sample and joins (the sample drives: 1,000 lookups), where an
-    IN (sample) let SQLite walk a whole status or rating index instead."""
+    IN (sample) let SQLite walk a whole status or rating index instead; the review facets
+    read the sample's reviews, looked up once for all three."""
     label = SQL(f"'{name}'")  # a constant (a parameter's type is unknown to a PG UNION)
     if name in ("status", "lang"):
         column = Claim.status if name == "status" else Claim.lang
         return (Claim.select(label, column.cast("text"), fn.COUNT(Claim.id)).from_(sample)
                 .join(Claim, on=(Claim.id == sample.c.id)).group_by(column))
-    column = {"rating": Review.rating, "publisher": Review.canonical,
-              "year": Review.published_on.year}[name]  # year: peewee's per-backend extract
-    query = (Review.select(label, column.cast("text"), fn.COUNT(Review.claim.distinct()))
-             .from_(sample).join(Review, on=(Review.claim == sample.c.id)))
+    column = getattr(reviews.c, REVIEW_FACETS[name])
+    query = Claim.select(label, column.cast("text"),
+                         fn.COUNT(reviews.c.claim_id.distinct())).from_(reviews)
     if name == "year":
-        query = query.where(Review.published_on.is_null(False))
+        query = query.where(column.is_null(False))
     return query.group_by(column)
 
 
@@ -485,16 +495,24 @@ def sampled_facets(names, claim_ids, size, key=Claim.id):
     for none) and `year` (of a review).
 
     One statement, whatever the number of facets: the sample is a CTE, read once (both
-    engines materialise a CTE used more than once), and each facet a GROUP BY over it,
-    joined by UNION ALL. Counting every match instead grew with the data."""
+    engines materialise a CTE used more than once), its reviews another, and each facet a
+    GROUP BY over them, joined by UNION ALL. Counting every match instead grew with the
+    data."""
     every = Claim.select(Claim.id) if claim_ids is None else claim_ids
     sample = every.order_by(key.desc()).limit(size).cte("facet_sample", columns=("id",),
-                                                             materialized=True)
+                                                        materialized=True)
+    reviews = (Review.select(Review.claim, Review.rating, Review.canonical,
+                             _year(Review.published_on))
+               .from_(sample).join(Review, on=(Review.claim == sample.c.id))
+               .cte("facet_reviews", columns=("claim_id", *REVIEW_FACETS.values()),
+                    materialized=True))
     query = Claim.select(SQL("'size'"), SQL("NULL"), fn.COUNT(SQL("*"))).from_(sample)
     for name in names:
-        query = query + _facet_part(name, sample)
+        query = query + _facet_part(name, sample, reviews)
+    ctes = [sample, *([reviews] if set(names) & set(REVIEW_FACETS) else [])]
+    query = query.with_cte(*ctes)
     facets, sampled = {name: [] for name in names}, False
-    for name, value, count in query.with_cte(sample).tuples():
+    for name, value, count in query.tuples():
         if name == "size":
             sampled = count >= size
         else:
