@@ -412,13 +412,15 @@ def _claim_review_conditions(review_filters, reviewed=None):
 def _claim_ids_by_reviews(review_filters, claim_conditions):
     """The ids of the claims with a review meeting `review_filters` and meeting
     `claim_conditions`, keyed on Review.claim: read in claim order from the review index of
-    the filter ((rating, claim), (publisher, claim), (published_on, claim)), so a page or
-    a sample of the newest reads its own rows, not every match (an IN over the matching
-    reviews materialised them all, then looked each claim up: 105 ms at 1M quotes)."""
-    ids = Review.select(Review.claim).distinct().where(*review_filters)
+    the filter ((rating, claim), (publisher, claim)), so a page or a sample of the newest
+    reads its own rows, not every match (an IN over the matching reviews materialised them
+    all, then looked each claim up: 105 ms at 1M quotes). A date range's ids come from the
+    (published_on, claim) index (migration 0016) and are sorted: linear in the range, but
+    without a row read."""
+    ids = Review.select(Review.claim).where(*review_filters)
     if claim_conditions:
         ids = ids.join(Claim, on=(Claim.id == Review.claim)).where(*claim_conditions)
-    return ids
+    return ids.group_by(Review.claim)  # one sort of a date range's ids (DISTINCT made two)
 
 
 def _claim_source_condition(source):

@@ -277,24 +277,37 @@ def test_stored_documents_answer_as_the_schemas_do(client, monkeypatch, path):
     assert rendered.headers.get("Link") == general.headers.get("Link")
 
 
-FACETED = ["/claims?speaker=john-placeholder&facets=rating,publisher",
-           "/claims?speaker=john-placeholder&facets=publisher&limit=1",
-           "/claims?speaker=Testland&speaker=john-placeholder&facets=rating",
-           "/quotes?speaker=john-placeholder&facets=rating,publisher",
-           "/quotes?speaker=john-placeholder&facets=rating&limit=1"]
+FACETED = ["/claims?speaker=facet-counted&facets=rating,publisher",
+           "/claims?speaker=facet-counted&facets=publisher&limit=1",
+           "/claims?speaker=Testland&speaker=facet-counted&facets=rating",
+           "/quotes?speaker=facet-counted&facets=rating,publisher",
+           "/quotes?speaker=facet-counted&facets=rating&limit=1"]
+
+
+def _created(response):
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
 
 
 def test_faceted_speaker_pages_are_stored_documents_counted_as_the_general_path(
         editor, monkeypatch):
     """`facets=` on a speaker page keeps the stored documents (the general path is not
     called) and answers the bytes the general path answers, counts included."""
-    claims = [c["id"] for c in editor.get("/claims?speaker=john-placeholder").get_json()["data"]]
+    slug = _created(editor.post("/speakers", {"slug": "facet-counted", "name": "Facet Counted",
+                                              "kind": "person"}))["slug"]
+    source = _created(editor.post("/sources", {"slug": "facet-source", "kind": "article"}))
+    quote = _created(editor.post("/quotes", {"text": "Facets count.", "kind": "direct",
+                                             "speaker": slug, "source": source["id"]}))
+    claims = [_created(editor.post("/claims?allow_duplicate=true",
+                                   {"text": f"Facet claim number {n}."}))["id"] for n in (1, 2)]
+    for claim in claims:
+        _created(editor.post(f"/claims/{claim}/stances", {"position": "asserts",
+                                                          "speaker": slug,
+                                                          "quote": quote["id"]}))
     reviews = [("AFP Factuel", "False"), ("Snopes", "True"), ("AFP Factuel", "False")]
     for n, (publisher, label) in enumerate(reviews):
-        claim = claims[n % 2]
-        assert editor.post(f"/claims/{claim}/reviews", {
-            "publisher": publisher, "rating_label": label,
-            "url": f"https://example.org/{n}"}).status_code == 201
+        _created(editor.post(f"/claims/{claims[n % 2]}/reviews", {
+            "publisher": publisher, "rating_label": label, "url": f"https://example.org/{n}"}))
 
     def general(*args, **kwargs):
         raise AssertionError(f"a speaker page with facets took the general path {kwargs}")
@@ -311,6 +324,7 @@ def test_faceted_speaker_pages_are_stored_documents_counted_as_the_general_path(
         assert response.get_data() == answer.get_data(), path
         assert response.headers.get("Link") == answer.headers.get("Link"), path
     counted = stored[FACETED[0]].get_json()["meta"]["facets"]
-    assert len(claims) == 2 and counted["rating"] == {"false": 1, "true": 1}
-    assert counted["publisher"] == {"afp-factuel": 1, "snopes": 1}  # claims, each once
-    assert stored[FACETED[3]].get_json()["meta"]["facets"]["rating"]  # quotes backing them
+    assert counted == {"rating": {"false": 1, "true": 1},  # claims, each counted once
+                       "publisher": {"afp-factuel": 1, "snopes": 1}}
+    assert stored[FACETED[3]].get_json()["meta"]["facets"] == {  # its one quote backs both
+        "rating": {"false": 1, "true": 1}, "publisher": {"afp-factuel": 1, "snopes": 1}}
