@@ -142,6 +142,9 @@ STATEMENTS = {
         f"{' AND claim_id > ?' if after else ''} ORDER BY claim_id LIMIT ?) AS p "
         "JOIN claim AS c ON c.id = p.claim_id LEFT JOIN document AS d "
         "ON d.kind = 'claim' AND d.id = p.claim_id"),  # in claim order once sorted (51 rows)
+    "claims_by_ids": lambda count: (
+        "SELECT c.id, c.version, d.version, d.body FROM claim AS c LEFT JOIN document AS d "
+        f"ON d.kind = 'claim' AND d.id = c.id WHERE c.id IN ({_in(count)}) ORDER BY c.id"),
     "positions": lambda speakers: (
         "SELECT claim_id, speaker_id, position FROM stance "
         f"WHERE speaker_id IN ({_in(speakers)}) AND claim_id >= ? AND claim_id <= ? "
@@ -151,6 +154,36 @@ STATEMENTS = {
         f"ON d.kind = 'quote' AND d.id = q.id WHERE q.speaker_id IN ({_in(speakers)})"
         f"{' AND q.id > ?' if after else ''} ORDER BY q.id LIMIT ?"),
 }
+
+
+# review_facets (service/queries.py) of a speaker page, in one statement per shape: the
+# claims the speakers took a position on, or the quotes they said, counted per rating and per
+# publisher (its slug) of those claims' reviews. The general path counts the same
+# (tests/test_documents.py compares the two answers byte for byte).
+SPEAKER_FACETS = {
+    ("claim", "rating"): (
+        "SELECT 'rating', r.rating, COUNT(DISTINCT r.claim_id) FROM review AS r "
+        "WHERE r.claim_id IN (SELECT claim_id FROM stance WHERE speaker_id IN ({ids})) "
+        "GROUP BY r.rating"),
+    ("claim", "publisher"): (
+        "SELECT 'publisher', p.slug, COUNT(DISTINCT r.claim_id) FROM review AS r "
+        "LEFT JOIN publisher AS p ON p.id = r.publisher_id "
+        "WHERE r.claim_id IN (SELECT claim_id FROM stance WHERE speaker_id IN ({ids})) "
+        "GROUP BY r.publisher_id, p.slug"),
+    ("quote", "rating"): (
+        "SELECT 'rating', r.rating, COUNT(DISTINCT s.quote_id) FROM review AS r "
+        "JOIN stance AS s ON s.claim_id = r.claim_id "
+        "WHERE s.quote_id IN (SELECT id FROM quote WHERE speaker_id IN ({ids})) "
+        "GROUP BY r.rating"),
+    ("quote", "publisher"): (
+        "SELECT 'publisher', p.slug, COUNT(DISTINCT s.quote_id) FROM review AS r "
+        "JOIN stance AS s ON s.claim_id = r.claim_id "
+        "LEFT JOIN publisher AS p ON p.id = r.publisher_id "
+        "WHERE s.quote_id IN (SELECT id FROM quote WHERE speaker_id IN ({ids})) "
+        "GROUP BY r.publisher_id, p.slug"),
+}
+STATEMENTS["speaker_facets"] = lambda kind, names, speakers: " UNION ALL ".join(
+    SPEAKER_FACETS[kind, name].format(ids=_in(speakers)) for name in names)
 
 
 @lru_cache(maxsize=256)
@@ -218,30 +251,43 @@ def speaker(slug):
 
 
 POSITION_SCHEMA = SpeakerPositionSchema()
-SPEAKER_PAGE_ARGS = frozenset({"limit", "cursor", "speaker", "exact"})
+SPEAKER_PAGE_ARGS = frozenset({"limit", "cursor", "speaker", "exact", "facets"})
 SEARCH_PAGE_ARGS = frozenset({"limit", "cursor", "q", "exact"})  # words alone
+PAGE_STATEMENTS = {"claim": "claims_of_speakers", "quote": "quotes_of_speakers"}
 
 
-def _speakers_only(args):
-    """Whether a list's arguments are `speaker=` with paging only (the speaker page)."""
-    return bool(args.get("speaker")) and SPEAKER_PAGE_ARGS.issuperset(args)
-
-
-def _speaker_page(args, name):
-    """(speaker ids, meta, rows, next_after) of a speaker page, or None when no speaker
-    matched (the general path answers that, with its suggestions)."""
+def _stored_page(kind, args):
+    """(speaker ids, meta, rows with bodies, next_after) of a speaker page of claims or
+    quotes, or None: for any other arguments than `speaker=` with paging (and `facets=`), and
+    when no speaker matched (the general path answers those, with its suggestions). With
+    `facets=`, meta.facets counts what the speakers' page lists, as the general path counts
+    it (_speaker_facets)."""
+    if not (args.get("speaker") and SPEAKER_PAGE_ARGS.issuperset(args)):
+        return None
     meta = {}
     speaker_ids = queries.speaker_filter(args["speaker"], meta, exact=args.get("exact", False))
     if not speaker_ids:
         return None
+    if args.get("facets"):
+        meta["facets"] = _speaker_facets(kind, tuple(args["facets"]), speaker_ids)
     limit, after = args["limit"], cursor_key(args.get("cursor"))
     params = (*speaker_ids, *([after] if after is not None else []), limit + 1)
-    rows = sorted(run(name, params, len(speaker_ids), after is not None))
+    rows = sorted(run(PAGE_STATEMENTS[kind], params, len(speaker_ids), after is not None))
     next_after = None
     if len(rows) > limit:
         rows = rows[:limit]
         next_after = rows[-1][0]
-    return speaker_ids, meta, rows, next_after
+    return speaker_ids, meta, _with_bodies(kind, rows), next_after
+
+
+def _speaker_facets(kind, names, speaker_ids):
+    """meta.facets of a speaker page: one compiled statement (SPEAKER_FACETS) through the
+    stance (speaker, claim) and quote speaker indexes, publishers' slugs joined in."""
+    found = {name: [] for name in names}
+    params = tuple(speaker_ids) * len(names)
+    for name, value, count in run("speaker_facets", params, kind, names, len(speaker_ids)):
+        found[name].append((value, count))
+    return {name: queries.facet_values(counts) for name, counts in found.items()}
 
 
 def _search_page(args):
@@ -269,21 +315,32 @@ def _document_columns(row):
 
 
 def claims_page(**args):
-    """GET /claims?speaker=… and GET /claims?q=… from stored documents: a Page whose items
-    are JSON texts, or None for any other query (queries.claims_page answers it)."""
-    if args.get("q") and SEARCH_PAGE_ARGS.issuperset(args):
-        return _search_page(args)
-    if not _speakers_only(args):
-        return None
-    found = _speaker_page(args, "claims_of_speakers")
+    """GET /claims from stored documents: a Page whose items are JSON texts, or None for a
+    search (`q=`) with other arguments than paging, and for `speaker=` with other filters
+    than paging and facets (queries.claims_page answers those)."""
+    if args.get("q"):
+        return _search_page(args) if SEARCH_PAGE_ARGS.issuperset(args) else None
+    if not args.get("speaker"):
+        return _filtered_claims(args)
+    found = _stored_page("claim", args)
     if found is None:
         return None
     speaker_ids, meta, rows, next_after = found
-    rows = _with_bodies("claim", rows)
     positions = _positions(speaker_ids, rows, meta)
     items = [f'{body[:-1]},"speaker_positions":[{",".join(positions.get(i, ()))}]}}'
              for i, _, _, body in rows]
     return Page(items=items, limit=args["limit"], next_after=next_after, meta=meta)
+
+
+def _filtered_claims(args):
+    """A page of claims by any filters but `speaker=` and `q=`: its ids, cursor and meta
+    (facets) from queries.claims_page without the details, which the stored documents
+    hold. Rendering the claims through the schemas was most of such a page's time."""
+    page = queries.claims_page(**args, details=False)
+    ids = [claim.id for claim in page.items]
+    rows = _with_bodies("claim", run("claims_by_ids", ids, len(ids))) if ids else []
+    return Page(items=[body for _, _, _, body in rows], limit=page.limit,
+                next_after=page.next_after, meta=page.meta)
 
 
 def _positions(speaker_ids, rows, meta):
@@ -305,14 +362,12 @@ def _positions(speaker_ids, rows, meta):
 
 def quotes_page(**args):
     """GET /quotes?speaker=… from stored documents, or None for any other query."""
-    if not _speakers_only(args):
-        return None
-    found = _speaker_page(args, "quotes_of_speakers")
+    found = _stored_page("quote", args)
     if found is None:
         return None
     _, meta, rows, next_after = found
-    items = [body for _, _, _, body in _with_bodies("quote", rows)]
-    return Page(items=items, limit=args["limit"], next_after=next_after, meta=meta)
+    return Page(items=[body for _, _, _, body in rows], limit=args["limit"],
+                next_after=next_after, meta=meta)
 
 
 # --- for tests and checks -----------------------------------------------------------------

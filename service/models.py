@@ -220,12 +220,12 @@ class Review(BaseModel):
     explanation = TextField(null=True)  # ClaimReview reviewRating.ratingExplanation
 
     class Meta:
-        # rating= / publisher= / reviewed_since= filters and facets (migration 0009)
+        # rating= / publisher= / reviewed_since= filters and facets (migrations 0009, 0016)
         indexes = (
             (("rating", "claim"), False),
             (("publisher", "claim"), False),
             (("canonical", "claim"), False),
-            (("published_on",), False),
+            (("published_on", "claim"), False),
         )
 
 

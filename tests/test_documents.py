@@ -10,6 +10,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from service import documents
+from service import queries
 from service.models import Claim
 from service.models import Document
 from service.models import Quote
@@ -252,7 +253,14 @@ def test_a_speaker_rename_changes_the_etag_of_every_claim_that_shows_it(editor):
     "/claims?speaker=Testland&speaker=pyotr-obraztsov", "/quotes?speaker=testland",
     "/quotes?speaker=pyotr-obraztsov&limit=2", "/speakers/testland", "/claims/1", "/claims/2",
     "/quotes/1", "/claims?q=Russia", "/claims?q=Russia&limit=1",
-    "/claims?q=Poutine OR Kim&limit=2",
+    "/claims?q=Poutine OR Kim&limit=2", "/claims", "/claims?status=contested&limit=2", "/claims?lang=fr",
+    "/claims?rating=mostly-false&facets=rating,publisher", "/claims?topic=arms-trade",
+    "/claims?reviewed=false&limit=1", "/claims?reviewed_since=2000-01-01",
+    "/claims?speaker=testland&facets=rating,publisher",
+    "/claims?speaker=united-states&facets=publisher&limit=1",
+    "/claims?speaker=Testland&speaker=pyotr-obraztsov&facets=rating",
+    "/quotes?speaker=united-states&facets=rating,publisher",
+    "/quotes?speaker=pyotr-obraztsov&facets=publisher&limit=2",
 ])
 def test_stored_documents_answer_as_the_schemas_do(client, monkeypatch, path):
     """The hot path (stored bodies joined as text), first rendering then serving what it
@@ -268,3 +276,56 @@ def test_stored_documents_answer_as_the_schemas_do(client, monkeypatch, path):
     assert rendered.get_data() == served.get_data() == general.get_data()
     assert rendered.headers.get("ETag") == general.headers.get("ETag")
     assert rendered.headers.get("Link") == general.headers.get("Link")
+
+
+FACETED = ["/claims?speaker=facet-counted&facets=rating,publisher",
+           "/claims?speaker=facet-counted&facets=publisher&limit=1",
+           "/claims?speaker=Testland&speaker=facet-counted&facets=rating",
+           "/quotes?speaker=facet-counted&facets=rating,publisher",
+           "/quotes?speaker=facet-counted&facets=rating&limit=1"]
+
+
+def _created(response):
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_faceted_speaker_pages_are_stored_documents_counted_as_the_general_path(
+        editor, monkeypatch):
+    """`facets=` on a speaker page keeps the stored documents (the general path is not
+    called) and answers the bytes the general path answers, counts included."""
+    slug = _created(editor.post("/speakers", {"slug": "facet-counted", "name": "Facet Counted",
+                                              "kind": "person"}))["slug"]
+    source = _created(editor.post("/sources", {"slug": "facet-source", "kind": "article"}))
+    quote = _created(editor.post("/quotes", {"text": "Facets count.", "kind": "direct",
+                                             "speaker": slug, "source": source["id"]}))
+    claims = [_created(editor.post("/claims?allow_duplicate=true",
+                                   {"text": f"Facet claim number {n}."}))["id"] for n in (1, 2)]
+    for claim in claims:
+        _created(editor.post(f"/claims/{claim}/stances", {"position": "asserts",
+                                                          "speaker": slug,
+                                                          "quote": quote["id"]}))
+    reviews = [("AFP Factuel", "False"), ("Snopes", "True"), ("AFP Factuel", "False")]
+    for n, (publisher, label) in enumerate(reviews):
+        _created(editor.post(f"/claims/{claims[n % 2]}/reviews", {
+            "publisher": publisher, "rating_label": label, "url": f"https://example.org/{n}"}))
+
+    def general(*args, **kwargs):
+        raise AssertionError(f"a speaker page with facets took the general path {kwargs}")
+
+    monkeypatch.setattr(queries, "claims_page", general)
+    monkeypatch.setattr(queries, "quotes_page", general)
+    stored = {path: editor.get(path) for path in FACETED}
+    monkeypatch.undo()
+    for name in ("claims_page", "quotes_page"):
+        monkeypatch.setattr(documents, name, lambda *args, **kwargs: None)
+    for path, response in stored.items():
+        answer = editor.get(path)
+        assert response.status_code == answer.status_code == 200, path
+        assert response.get_data() == answer.get_data(), path
+        assert response.headers.get("Link") == answer.headers.get("Link"), path
+    counted = stored[FACETED[0]].get_json()["meta"]["facets"]
+    assert counted == {"rating": {"false": 1, "true": 1},  # claims, each counted once
+                       "publisher": {"afp-factuel": 1, "snopes": 1}}
+    assert stored[FACETED[3]].get_json()["meta"]["facets"] == {  # its one quote backs both
+        "rating": {"false": 1, "true": 1}, "publisher": {"afp-factuel": 1, "snopes": 1}}

@@ -194,3 +194,54 @@ def test_claims_filtered_on_one_value_read_the_stored_counts(db, world, filters)
     assert page.meta["facets"] == counted
     assert queries._stored_facets_among(filters.get("rating"), filters.get("publisher"),
                                         []) is not None
+
+
+REVIEW_FILTERS = [
+    {"rating": ["false"]}, {"rating": ["false", "true", "mixed"]}, {"rating": ["mostly-true"]},
+    {"publisher": ["politifact"]}, {"publisher": ["afp-fact-check", "nobody"]},
+    {"publisher": ["nobody"]}, {"reviewed_since": datetime.date(2024, 1, 1)},
+    {"reviewed_since": datetime.date(2015, 1, 1), "reviewed_until": datetime.date(2024, 12, 31)},
+    {"publisher": ["AFP"], "reviewed_since": datetime.date(2024, 2, 1)},
+    {"rating": ["false", "true"], "lang": "en"}, {"rating": ["mixed"], "country": ["US"]},
+    {"rating": ["false"], "status": ["asserted"]}, {"rating": ["true"], "reviewed": False},
+    {"publisher": ["politifact"], "source": 1},
+]
+SAMPLED = ["rating", "publisher", "status", "lang", "year"]
+
+
+def _selected(filters):
+    """The ids the filters select, through the IN form of the review conditions."""
+    conditions = queries._review_conditions_of_claims(
+        filters.get("rating"), filters.get("publisher"), filters.get("reviewed"),
+        filters.get("reviewed_since"), filters.get("reviewed_until"))
+    if filters.get("lang"):
+        conditions.append(Claim.lang == filters["lang"])
+    if filters.get("status"):
+        conditions.append(Claim.status.in_(filters["status"]))
+    if filters.get("country"):
+        conditions.append(queries._claim_country_condition(filters["country"]))
+    if filters.get("source"):
+        conditions.append(queries._claim_source_condition(filters["source"]))
+    return Claim.select(Claim.id).where(*conditions)
+
+
+@pytest.mark.parametrize("filters", REVIEW_FILTERS)
+def test_review_filters_walk_the_review_index_and_select_what_the_in_form_selects(
+        world, filters):
+    """Without q= or speaker=, a review filter's pages are read from the review index in
+    claim order: page after page, they list the claims the IN form selects, in id order, and
+    the search page's sampled facets count the same newest claims."""
+    expected = [c for (c,) in _selected(filters).order_by(Claim.id).tuples()]
+    if filters in REVIEW_FILTERS[:2]:
+        assert len({world["claims"].get(c) for c in expected} - {None}) >= 1
+    walked, cursor = [], None
+    for _ in range(len(expected) + 1):
+        page = queries.claims_page(1, cursor=cursor, **filters)
+        walked += [c.id for c in page.items]
+        if page.next_after is None:
+            break
+        cursor = {"after": page.next_after}
+    assert walked == expected
+    page = queries.claims_page(1, facets=SAMPLED, facet_sample=2, **filters)
+    assert (page.meta["facets"], page.meta["facet_sampled"]) == queries.sampled_facets(
+        SAMPLED, _selected(filters), 2)

@@ -506,7 +506,7 @@ def test_migration_0015_indexes_the_claims_a_database_holds(new_database_url):
         Runner(db, str(MIGRATIONS_DIR)).up("0012_claim_matching")
         db.execute_sql("INSERT INTO claim (text, lang, status, version) VALUES "
                        "('Glorbian owls vote twice.', 'en', 'unattributed', 1)")
-        assert migrate(db)[-1] == "0015_bounded_matching"
+        assert "0015_bounded_matching" in migrate(db)
         claim = Claim.get(Claim.text == "Glorbian owls vote twice.")
         assert sorted(ClaimTerm.select(ClaimTerm.term, ClaimTerm.tf, ClaimTerm.length)
                       .where(ClaimTerm.claim == claim.id).tuples()) == [

@@ -24,6 +24,10 @@ HOT = {
     # facet counts read the stored counts (migration 0014), not the reviews
     "facets of every claim": f"/claims?facets=rating,publisher&cursor={encode_cursor(3)}",
     "facets of one rating": "/claims?rating=mostly-false&facets=rating,publisher",
+    # review filters: a page walks the review index in claim order, reading its own rows
+    "one rating": f"/claims?rating=false&cursor={encode_cursor(3)}",
+    "publisher and language": "/claims?publisher=politifact&lang=en",
+    "the search page's rating": "/ui/search?rating=false",
     "quotes of a speaker": "/quotes?speaker=kim-jong-un",
     # the speaker-resolution ladder (service/identity.py): every rung an index lookup
     "wikidata id": "/claims?speaker=Q7747",
