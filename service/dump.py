@@ -450,7 +450,7 @@ def _derived_triggers(database):
     like = " OR ".join(["name LIKE %s ESCAPE '\\'"] * len(patterns))
     if dbmod.is_sqlite(database):
         sql = (f"SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' "
-               f"AND ({like.replace('%s', '?')}) ORDER BY name")
+               f"AND ({like.replace('%s', '?')}) ORDER BY rowid")  # creation order
     else:
         sql = ("SELECT c.relname, t.tgname AS name, NULL FROM pg_trigger t JOIN pg_class c "
                "ON c.oid = t.tgrelid WHERE NOT t.tgisinternal "
