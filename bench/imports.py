@@ -5,6 +5,13 @@ Run by hand, not in CI:
     .venv/bin/python bench/imports.py --quotes 100000 [--postgres postgresql://…/postgres]
     .venv/bin/python bench/imports.py --quotes 1000000 --only ndjson   # the 1M export figure
     .venv/bin/python bench/imports.py --quotes 100000 --only imports   # imports alone
+    .venv/bin/python bench/imports.py --quotes 20000 --old /tmp/old   # CPU against an older tree
+
+With --old DIR (an unpacked older commit: `git archive c3bf8dd | tar -x -C DIR`), the script
+only compares: for --rounds rounds, old then this tree, each imports topics, speakers and
+sources into a new SQLite file, then quotes and claims under /usr/bin/time; it prints each
+tree's CPU seconds (user + system, start-up included) and their ratio. Alternating in one run
+is what makes the ratio hold on a shared machine.
 
 Each step is the real command (`claimbase import …` / `claimbase export …`) run under
 /usr/bin/time, so the figures include start-up and are what a newsroom would see. Steps:
@@ -41,13 +48,18 @@ REAL = [
 CLAIMBASE = str(Path(sys.executable).parent / "claimbase")
 
 
-def run(args, url):
+def run(args, url, tree=None):
     """Run a claimbase command under /usr/bin/time; (seconds, peak RSS in MB, stdout, CPU
     seconds). On a shared machine the CPU seconds (user + system) are the steadier figure:
-    wall time there counts the time other people's processes held the cores."""
-    result = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M %U %S", CLAIMBASE, *args],
-                            env={**os.environ, "DATABASE_URL": url}, capture_output=True,
-                            text=True)
+    wall time there counts the time other people's processes held the cores. With `tree`,
+    the command runs from that source tree (an older commit) instead of the installed one."""
+    command, env = [CLAIMBASE], {**os.environ, "DATABASE_URL": url}
+    if tree is not None:
+        command = [sys.executable, "-c", "import sys; from service.cli import main; "
+                   "sys.argv[0] = 'claimbase'; main()"]
+        env["PYTHONPATH"] = str(tree)
+    result = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M %U %S", *command, *args],
+                            env=env, capture_output=True, text=True, cwd=tree)
     if result.returncode != 0:
         sys.exit(f"claimbase {' '.join(args)} failed:\n{result.stderr}")
     seconds, kilobytes, user, system = re.search(r"TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)",
@@ -122,6 +134,40 @@ def bench(args, folder, databases):
     return rows
 
 
+def compare(args, folder):
+    """CPU seconds of importing quotes and claims, an older tree's against this one's,
+    alternating; prints a Markdown table."""
+    generated = folder / "generated"
+    subprocess.run([sys.executable, str(HERE / "generate.py"), "--quotes", str(args.quotes),
+                    "--seed", "1", "--out", str(generated)], check=True)
+    trees = {"old": args.old.resolve(), "new": HERE.parent}
+    cpu = {(name, resource): [] for name in trees for resource in ("quotes", "claims")}
+    peak = {}
+    for _ in range(args.rounds):
+        for name, tree in trees.items():
+            url = f"sqlite:///{folder / f'{name}-{uuid.uuid4().hex[:8]}.db'}"
+            run(["init-db"], url, tree)
+            for resource in RESOURCES:
+                path = str(generated / f"{resource}.ndjson")
+                _, memory, _, seconds = run(["import", "--format", "ndjson", path], url, tree)
+                if resource in ("quotes", "claims"):
+                    cpu[(name, resource)].append(seconds)
+                    peak[(name, resource)] = memory
+    print(f"\n### {datetime.date.today()}: {platform.node()}, {os.cpu_count()} cores, load "
+          f"average {os.getloadavg()[0]:.1f} at the end, SQLite, {args.quotes:,} quotes, old "
+          f"tree {args.old}, {args.rounds} rounds alternating\n")
+    print("| file | old CPU s (mean; runs) | new CPU s (mean; runs) | new / old "
+          "| old peak MB | new peak MB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for resource in ("quotes", "claims"):
+        old, new = cpu[("old", resource)], cpu[("new", resource)]
+        mean_old, mean_new = sum(old) / len(old), sum(new) / len(new)
+        print(f"| {resource} | {mean_old:.2f}; {', '.join(f'{v:.2f}' for v in old)} "
+              f"| {mean_new:.2f}; {', '.join(f'{v:.2f}' for v in new)} "
+              f"| {mean_new / mean_old:.2f} | {peak[('old', resource)]:.0f} "
+              f"| {peak[('new', resource)]:.0f} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quotes", type=int, default=100_000)
@@ -129,7 +175,13 @@ def main():
     parser.add_argument("--only", choices=["ndjson", "imports"],
                         help="ndjson: skip the CSV and real-data steps; imports: only the "
                         "NDJSON imports")
+    parser.add_argument("--old", type=Path, help="an unpacked older tree to compare CPU with")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if args.old:
+        with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+            compare(args, Path(tmp))
+        return
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         databases = Databases(Path(tmp), args.postgres)
         try:

@@ -10,14 +10,18 @@ one read-only snapshot, so memory stays flat and the file is consistent whatever
 `claimbase restore` loads such a file into an empty database of either backend in one
 transaction, keeping every id (PostgreSQL sequences are moved past them), then reads the
 tables back with the same serialiser and compares counts and checksums before committing.
-Full-text indexes are not in the file: the database builds them as rows arrive (SQLite's FTS5
-triggers, PostgreSQL's generated columns), exactly as for any other insert.
+Derived rows are not in the file. A restore loads in bulk: the triggers that keep derived
+rows in step with one written row at a time (search indexes, trigrams, facet counts, the
+read model, claim status) are suspended for the load, inside its transaction, and what they
+keep is rebuilt once from the loaded tables (see DERIVED); PostgreSQL's generated search
+columns are computed as rows arrive.
 """
 
 import contextlib
 import datetime
 import gzip
 import hashlib
+import importlib
 import json
 from dataclasses import dataclass
 from dataclasses import field
@@ -36,7 +40,8 @@ from .models import utcnow
 
 FORMAT = "claimbase-dump"
 VERSION = 1
-BATCH = 2000
+BATCH = 2000  # rows per keyset read
+LOAD_BATCH = 10_000  # rows per executemany or COPY of a restore
 COMPRESSLEVEL = 6
 
 
@@ -288,12 +293,13 @@ def write_dump(database, binary):
 # --- restore ------------------------------------------------------------------------------
 
 def _lines(binary):
-    """The decoded lines of a gzip dump; a damaged file is a DumpError."""
+    """(number, raw bytes, decoded value) of each line of a gzip dump; a damaged file is a
+    DumpError. The raw bytes of a row line are what its table's checksum covers."""
     try:
         with gzip.GzipFile(fileobj=binary, mode="rb") as stream:
             for number, raw in enumerate(stream, 1):
                 try:
-                    yield number, json.loads(raw)
+                    yield number, raw, json.loads(raw)
                 except ValueError as error:
                     raise DumpError(f"line {number} is not JSON ({error}); the file is "
                                     "damaged") from None
@@ -356,7 +362,7 @@ class _Inserter:
 
     def add(self, values):
         self.pending.append(values)
-        if len(self.pending) >= BATCH:
+        if len(self.pending) >= LOAD_BATCH:
             self.flush()
 
     def flush(self):
@@ -397,6 +403,79 @@ def _move_sequence(database, table, max_id):
             f"FROM {_q(table)})) > 0)", (max_id, max_id))
 
 
+# --- derived rows: suspended triggers, rebuilt in bulk --------------------------------------
+
+# The triggers that derive rows from each written row, by name (SQLite; PostgreSQL), and how
+# the rows they keep are rebuilt from whole tables. Fired per restored row they made a restore
+# slower than an import (550 s at 100k quotes): each stance rewrote its claim's status (on
+# PostgreSQL a new row version, its search vector computed again), each quote and part
+# bumped documents, each review re-derived its claim's facets, each text called the
+# stemmer from its own trigger. During a restore they are dropped (SQLite, whose DDL is
+# transactional) or disabled (PostgreSQL) inside the restore's transaction, so a failed or
+# killed restore leaves them as they were.
+_FTS = ("quote_fts", "claim_fts", "source_fts")
+# The trigram table holds only the 'form' keys (migration 0008's trigger): not a rebuild of
+# its whole content table.
+_TRIGRAMS = ("INSERT INTO speaker_name_key_trigram(rowid, key) "
+             "SELECT id, key FROM speaker_name_key WHERE step = 'form' ORDER BY id")
+
+
+def _facet_backfill():
+    return importlib.import_module("service.migrations.0014_facet_counts").BACKFILL
+
+
+DERIVED = [
+    # (trigger name patterns (SQL LIKE), statements rebuilding what they keep)
+    # The read model is read-through (migration 0013): an empty `document` table is
+    # correct, and each body is rendered on its first read.
+    (("document\\_%",), lambda sqlite: []),
+    # A claim's status is a column of the dump, checked by its checksum.
+    (("stance\\_status%",), lambda sqlite: []),
+    # SQLite's full-text and trigram tables read their content tables (stems computed by
+    # the content view); PostgreSQL's are generated columns and an index.
+    (("quote\\_fts\\_%", "claim\\_fts\\_%", "source\\_fts\\_%",
+      "speaker\\_name\\_key\\_trigram\\_%"),
+     lambda sqlite: [*(f"INSERT INTO {t}({t}) VALUES ('rebuild')" for t in _FTS), _TRIGRAMS]
+     if sqlite else []),
+    # Facet counts (migration 0014): derived from the reviews, as that migration does.
+    (("review\\_facet%", "claim\\_facet\\_pairs\\_%"),
+     lambda sqlite: ["DELETE FROM facet_pair", "DELETE FROM claim_facet",
+                     *_facet_backfill()]),
+]
+
+
+def _derived_triggers(database):
+    """[(table, trigger name, SQLite definition or None)] of the DERIVED triggers present."""
+    patterns = [p for names, _ in DERIVED for p in names]
+    like = " OR ".join(["name LIKE %s ESCAPE '\\'"] * len(patterns))
+    if dbmod.is_sqlite(database):
+        sql = (f"SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' "
+               f"AND ({like.replace('%s', '?')}) ORDER BY rowid")  # creation order
+    else:
+        sql = ("SELECT c.relname, t.tgname AS name, NULL FROM pg_trigger t JOIN pg_class c "
+               "ON c.oid = t.tgrelid WHERE NOT t.tgisinternal "
+               f"AND ({like.replace('name', 't.tgname')}) ORDER BY t.tgname")
+    return [tuple(row) for row in database.execute_sql(sql, patterns).fetchall()]
+
+
+@contextlib.contextmanager
+def _bulk_load(database):
+    """Inside a write transaction: the DERIVED triggers off while the block loads rows, then
+    their rows rebuilt in bulk and the triggers back, exactly as they were defined."""
+    sqlite = dbmod.is_sqlite(database)
+    triggers = _derived_triggers(database)
+    for table, name, _ in triggers:
+        database.execute_sql(f"DROP TRIGGER {_q(name)}" if sqlite
+                             else f"ALTER TABLE {_q(table)} DISABLE TRIGGER {_q(name)}")
+    yield
+    for _, rebuild in DERIVED:
+        for statement in rebuild(sqlite):
+            database.execute_sql(statement)
+    for table, name, definition in triggers:
+        database.execute_sql(definition if sqlite
+                             else f"ALTER TABLE {_q(table)} ENABLE TRIGGER {_q(name)}")
+
+
 def restore(database, binary, progress=None):
     """Load a dump into an empty database in one transaction; its verified Summary.
 
@@ -406,7 +485,7 @@ def restore(database, binary, progress=None):
     first = next(lines, None)
     if first is None:
         raise DumpError("the dump is empty")
-    header = first[1]
+    header = first[2]
     _check_header(header)
     refuse_unless_empty(database)
     dbmod.migrate(database)
@@ -416,15 +495,18 @@ def restore(database, binary, progress=None):
         refuse_unless_empty(database)  # nobody wrote in between
         _clear_migration_rows(database, header)
         rebuilt = () if MATCHING_SHAPE in header["schema"] else MATCHING_TABLES
-        _load(database, lines, tables, summary, progress, skipped=rebuilt)
+        with _bulk_load(database):
+            _load(database, lines, tables, summary, progress, skipped=rebuilt)
         for name in rebuilt:
             summary.tables.pop(name, None)
         _verify(database, tables, summary)
         if rebuilt:
             _rebuild_matching(database)
     # As after a bulk import: without statistics, PostgreSQL planned pages of a restored
-    # database with sequential scans (a stance page took 0.3 s at 100k quotes).
-    dbmod.refresh_statistics(database)
+    # database with sequential scans (a stance page took 0.3 s at 100k quotes). Lean too:
+    # SQLite's ANALYZE through the memory map took a 100k restore's peak from 111 to 130 MB.
+    with _lean(database):
+        dbmod.refresh_statistics(database)
     return summary
 
 
@@ -465,14 +547,16 @@ def _load(database, lines, tables, summary, progress, skipped=()):
     table = inserter = digest = None
     rows = 0
     total = hashlib.sha256()
-    for number, item in lines:
+    for number, raw, item in lines:
         if isinstance(item, list):
             if inserter is None:
                 raise DumpError(f"line {number}: a row outside any table")
             if len(item) != len(inserter.columns):
                 raise DumpError(f"line {number}: {len(item)} values for "
                                 f"{len(inserter.columns)} columns of {table}")
-            digest.update(_row_line(item).encode("utf-8"))
+            # The dump wrote each row line as _row_line(values): its bytes are hashed as
+            # read, not serialised again (that was a third of a restore's Python time).
+            digest.update(raw)
             inserter.add(item)
             rows += 1
             if progress:

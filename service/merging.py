@@ -3,10 +3,11 @@
 A merge moves everything one speaker has (quotes said and relayed, stances, aliases, the
 Wikidata id when the other has none) onto another, keeps the old name as an alias and the
 old slug as a redirect, records the history, and deletes the merged speaker: one
-transaction, so it happens whole or not at all.
+transaction, so it happens whole or not at all. History rows are the write core's
+(write/history.py), in the API's shape: an alias moved, dropped or made from the old name is
+recorded as a part of its speaker (with its parent), as the alias endpoints record it.
 """
 
-import json
 from dataclasses import dataclass
 
 from peewee import fn
@@ -15,7 +16,6 @@ from . import identity
 from .db import write_transaction
 from .exceptions import InvalidInput
 from .models import Alias
-from .models import Change
 from .models import Claim
 from .models import Quote
 from .models import Speaker
@@ -23,6 +23,7 @@ from .models import SpeakerKey
 from .models import SpeakerSlug
 from .models import Stance
 from .models import utcnow
+from .write.history import record
 
 
 @dataclass
@@ -34,12 +35,6 @@ class MergeReport:
     stances: int = 0
     duplicate_stances: int = 0
     aliases: int = 0
-
-
-def _record(actor, action, speaker, fields):
-    Change.create(at=utcnow(), token_name=actor, action=action, resource="speaker",
-                  resource_id=speaker.id, resource_slug=speaker.slug,
-                  fields=json.dumps(fields, ensure_ascii=False, sort_keys=True))
 
 
 def _move_stances(old, new, report):
@@ -58,19 +53,24 @@ def _move_stances(old, new, report):
         Claim.update(version=Claim.version + 1).where(Claim.id.in_(list(claims))).execute()
 
 
-def _move_aliases(old, new, report):
+def _move_aliases(old, new, report, actor):
     """Aliases move unless the target has the same one; the old name becomes an alias."""
     have = {(k, lang) for k, lang in Alias.select(Alias.key, Alias.lang).where(
         Alias.speaker == new).tuples()}
     for alias in Alias.select().where(Alias.speaker == old).order_by(Alias.id):
         if (alias.key, alias.lang) in have or alias.key == new.key and alias.lang is None:
             alias.delete_instance()
+            record(actor, "delete", "alias", alias,
+                   {"name": [alias.name, None], "lang": [alias.lang, None]}, old)
         else:
             Alias.update(speaker=new).where(Alias.id == alias.id).execute()
+            record(actor, "update", "alias", alias, {"speaker": [old.id, new.id]}, new)
             have.add((alias.key, alias.lang))
             report.aliases += 1
     if old.key != new.key and (old.key, None) not in have and old.key:
-        Alias.create(speaker=new, name=old.name, key=old.key, lang=None)
+        alias = Alias.create(speaker=new, name=old.name, key=old.key, lang=None)
+        record(actor, "create", "alias", alias,
+               {"speaker": [None, new.id], "name": [None, old.name], "lang": [None, None]}, new)
         report.aliases += 1
 
 
@@ -94,7 +94,7 @@ def merge_speakers(old, new, actor):
         report.relayed = Quote.update(via=new, version=Quote.version + 1).where(
             Quote.via == old).execute()
         _move_stances(old, new, report)
-        _move_aliases(old, new, report)
+        _move_aliases(old, new, report, actor)
         wikidata = new.wikidata_id or old.wikidata_id
         SpeakerSlug.update(speaker=new).where(SpeakerSlug.speaker == old).execute()
         SpeakerSlug.create(slug=old.slug, speaker=new, merged_at=utcnow())
@@ -107,9 +107,9 @@ def merge_speakers(old, new, actor):
             changed["wikidata_id"] = [new.wikidata_id, wikidata]
         Speaker.update(version=Speaker.version + 1, wikidata_id=wikidata).where(
             Speaker.id == new.id).execute()
-        _record(actor, "delete", old, {**{k: [v, None] for k, v in before.items()},
-                                       "merged_into": [None, new.slug]})
-        _record(actor, "update", new, changed)
+        record(actor, "delete", "speaker", old, {**{k: [v, None] for k, v in before.items()},
+                                                 "merged_into": [None, new.slug]})
+        record(actor, "update", "speaker", new, changed)
         identity.index_speakers([new.id])
     return report
 

@@ -402,6 +402,38 @@ def test_merge_moves_everything_in_one_go_and_the_old_slug_redirects(editor, tok
     assert gone[-1]["fields"]["merged_into"] == [None, "ada-twice"]
 
 
+def test_a_merge_writes_history_rows_in_the_api_shape(editor, tokens):
+    """A merge's history rows come from the write core, as the API's: the alias made from
+    the merged speaker's name and the aliases it moves are parts of their speaker (with
+    their parent), and every row has the same keys as the API's rows."""
+    into = new_speaker(editor, "cleo-kept", "Cleo Kept")
+    old = new_speaker(editor, "cleo-gone", "Cleo Gone")
+    assert editor.post("/speakers/cleo-kept/aliases", {"name": "C. Kept", "lang": "en"},
+                       etag=editor.etag("/speakers/cleo-kept")).status_code == 201
+    assert editor.post("/speakers/cleo-gone/aliases", {"name": "C. Gone", "lang": "fr"},
+                       etag=editor.etag("/speakers/cleo-gone")).status_code == 201
+    before = editor.get("/speakers/cleo-kept/history?limit=100").get_json()["data"]
+    posted = next(c for c in before if c["resource"] == "alias" and c["action"] == "create")
+    assert editor.post("/speakers/cleo-gone/merge", {"into": "cleo-kept"},
+                       token=tokens["admin"]).status_code == 200
+    history = editor.get("/speakers/cleo-kept/history?limit=100").get_json()["data"]
+    merged = history[len(before):]
+    assert merged, history
+    for change in merged:
+        assert set(change) == set(posted)
+    assert len({c["token"] for c in merged}) == 1  # the admin's
+    made = [c for c in merged if c["resource"] == "alias" and c["action"] == "create"]
+    assert [c["fields"]["name"] for c in made] == [[None, "Cleo Gone"]]
+    assert set(made[0]["fields"]) == set(posted["fields"])
+    moved = [c for c in merged if c["resource"] == "alias" and c["action"] == "update"]
+    assert [c["fields"]["speaker"] for c in moved] == [[old["id"], into["id"]]]
+    for change in made + moved:
+        assert change["parent"] == posted["parent"] == {"resource": "speaker",
+                                                         "id": into["id"]}
+    assert merged[-1]["resource"] == "speaker" and merged[-1]["parent"] is None
+    assert merged[-1]["fields"]["merged"] == [None, "cleo-gone"]
+
+
 def test_merge_keeps_one_stance_where_both_took_the_same_position(editor, tokens):
     new_speaker(editor, "ben-one", "Ben One")
     new_speaker(editor, "ben-two", "Ben Two")

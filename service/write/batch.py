@@ -17,7 +17,7 @@ from .claims import ClaimWriter
 from .recording import Recorder
 from .references import References
 from .resources import ResourceWriter
-from .rows import insert_rows
+from .rows import insert_links
 from .run import Outcome
 
 KINDS = ("topics", "speakers", "sources", "quotes", "claims")
@@ -47,7 +47,7 @@ class Batch(ClaimWriter, ResourceWriter, References, Recorder):
             if by_kind[kind]:
                 getattr(self, f"write_{kind}")(by_kind[kind])
         if self.history:
-            insert_rows(Change, self.history)
+            insert_links(Change, self.history)  # no RETURNING: nobody needs their ids
         identity.index_speakers(self.named_speakers)
         return self.outcome
 
