@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 from peewee import JOIN
 from peewee import SQL
+from peewee import Case
 from peewee import fn
 
 from . import identity
@@ -862,16 +863,8 @@ def fact_checked_claims(offset, limit, query=None, language=None, site=None, sin
     reviewed = Review.select(Review.claim).join(Claim).where(*conditions) if conditions \
         else Review.select(Review.claim)
     base = Claim.select().where(Claim.id.in_(reviewed))
-    claimants = identity.claimants_named(query) if query else []
-    if query and claimants:  # the words, or a claimant the query names (by its whole name)
-        found = search.hits(Claim, query).alias("hits")
-        said = Stance.select(Stance.claim).where(Stance.speaker.in_(claimants))
-        base = (base.join(found, JOIN.LEFT_OUTER, on=(found.c.id == Claim.id))
-                .where(found.c.id.is_null(False) | Claim.id.in_(said))
-                .order_by(found.c.id.is_null(), found.c.score, Claim.id))
-    elif query:
-        found = search.hits(Claim, query).alias("hits")
-        base = base.join(found, on=(found.c.id == Claim.id)).order_by(found.c.score, Claim.id)
+    if query:
+        base = _as_searched(base, query, identity.claimants_named(query))
     else:
         base = base.order_by(Claim.id.desc())
     claims = list(base.offset(offset).limit(limit + 1))
@@ -881,6 +874,24 @@ def fact_checked_claims(offset, limit, query=None, language=None, site=None, sin
         claim.matching_reviews = [r for r in claim.review_list
                                   if _review_matches(r, language, site)]
     return claims, more
+
+
+def _as_searched(claims, query, claimants):
+    """`claims` matching `query` in the order of GET /claims?q= (page_of): the newest
+    search.RANK_WINDOW matches by relevance, then the older matches newest first; then the
+    claims of the `claimants` the query names that its words do not match, newest first.
+    claims:search pages by offset, so this is one ORDER BY rather than page_of's keyset."""
+    ranked = search.window(Claim, query).alias("hits")
+    words = Claim.id.in_(search.matching_ids(Claim, query))
+    older = ranked.c.id.is_null()
+    order = [older, ranked.c.score, Case(None, [(older, Claim.id * -1)], Claim.id)]
+    if claimants:
+        said = Stance.select(Stance.claim).where(Stance.speaker.in_(claimants))
+        claims = claims.where(words | Claim.id.in_(said))
+        order.insert(2, ~words)  # the words' matches before the claimants' other claims
+    else:
+        claims = claims.where(words)
+    return claims.join(ranked, JOIN.LEFT_OUTER, on=(ranked.c.id == Claim.id)).order_by(*order)
 
 
 def _review_matches(review, language, site):

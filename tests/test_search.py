@@ -281,3 +281,25 @@ def test_postgresql_tests_each_form_of_a_word_once(db, backend):
     assert text.count("'secrets'") == 1 and text.count("'secret'") == 1
     assert "'etat'" in text and "'sacre':A <-> 'combat':A" in text and "'inconditio':*" in text
     assert search._tsquery_text(parse("a"), "zz", {("claimbase", "'a'"): ""}) is None
+
+
+def test_claims_search_ranks_as_the_pages_search(db, small_window):
+    """GET /v1alpha1/claims:search and GET /claims?q= (the pages' search) are one search:
+    the same matches in the same order (the newest window by relevance, then older matches
+    newest first), claims:search showing the reviewed ones."""
+    from service import queries
+    from service.models import Claim
+    from service.models import Review
+
+    texts = ["klomp one", "klomp klomp two", "klomp three", "klomp four",
+             "klomp klomp klomp five", "klomp six", "klomp seven"]
+    ids = [Claim.create(text=text, lang="en").id for text in texts]
+    for claim_id in ids[1:]:  # the first claim stays unreviewed: claims:search leaves it out
+        Review.create(claim=claim_id, publisher="Checks Example", rating="false")
+    searched, _ = queries.fact_checked_claims(0, 10, "klomp")
+    pages = queries.claims_page(10, q="klomp", reviewed=True).items
+    assert [c.id for c in searched] == [c.id for c in pages]
+    assert [c.id for c in searched][:3] == [ids[4], ids[5], ids[6]]  # relevance, then id
+    assert [c.id for c in searched][3:] == ids[3:0:-1]  # older, newest first
+    assert [c.id for c in queries.fact_checked_claims(2, 2, "klomp")[0]] == \
+        [c.id for c in pages][2:4]  # offsets page through the same order
