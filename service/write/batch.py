@@ -10,29 +10,25 @@ rows.py, history.py), the resources' writers (resources.py, claims.py).
 
 from collections import defaultdict
 
-from .. import identity
 from ..formats.base import RecordError
-from ..models import Change
 from .claims import ClaimWriter
 from .recording import Recorder
 from .references import References
 from .resources import ResourceWriter
-from .rows import insert_links
 from .run import Outcome
 
 KINDS = ("topics", "speakers", "sources", "quotes", "claims")
 
 
-class Batch(ClaimWriter, ResourceWriter, References, Recorder):
+class Batch(ClaimWriter, ResourceWriter, References):
     """The items of one batch, written kind by kind (topics before the claims naming them)."""
 
     def __init__(self, run, items):
         self.run = run
         self.items = items
         self.outcome = Outcome()
-        self.history = []
+        self.recorder = Recorder(run, self.outcome)
         self.quote_refs = {}  # (speaker id, text) → quotes
-        self.named_speakers = set()  # ids whose name or aliases this batch wrote
 
     def write(self):
         by_kind = defaultdict(list)
@@ -46,9 +42,7 @@ class Batch(ClaimWriter, ResourceWriter, References, Recorder):
         for kind in KINDS:
             if by_kind[kind]:
                 getattr(self, f"write_{kind}")(by_kind[kind])
-        if self.history:
-            insert_links(Change, self.history)  # no RETURNING: nobody needs their ids
-        identity.index_speakers(self.named_speakers)
+        self.recorder.flush()
         return self.outcome
 
     def each_valid(self, items, check):

@@ -102,7 +102,7 @@ class ClaimWriter:
                 self.outcome.kept["claims"] += 1  # the claim and its parts, as edited
                 continue
             if claim is not None:
-                self.updated("claims", Claim, claim, {"first_seen": _earliest(
+                self.recorder.updated("claims", Claim, claim, {"first_seen": _earliest(
                     claim.first_seen, data["first_seen"])}, "claim", line=item.line)
             elif key in new:
                 self.outcome.unchanged["claims"] += 1
@@ -111,9 +111,9 @@ class ClaimWriter:
                 new[key] = dict(data)
             target = claim.id if claim is not None else key
             parts.merge(target, self._resolved(topics, stances), reviews, appearances)
-        ids = self.created("claims", Claim, list(new.values()), "claim")
+        ids = self.recorder.created("claims", Claim, list(new.values()), "claim")
         claim_ids = dict(zip(new, ids, strict=True))
-        parts.flush(self, claim_ids)
+        parts.flush(self.recorder, claim_ids)
         index_claims([*ids, *(c.id for c in existing.values())])  # the batch's, in bulk
 
     def near_duplicates(self, checked, existing):
@@ -219,7 +219,7 @@ class ClaimParts:
                 merged[k] = v
         entry[1] = merged
 
-    def flush(self, batch, new_ids):
+    def flush(self, recorder, new_ids):
         """Insert new parts, update changed ones, count the rest; bump touched claims."""
         def claim_id(claim):
             return new_ids[claim] if isinstance(claim, tuple) else claim
@@ -235,22 +235,22 @@ class ClaimParts:
                     continue  # held by the database, not named by this batch
                 if row is None:
                     rows.append({**self._key_fields(kind, key, claim_id), **values})
-                elif batch.updated(kind, model, row, self._columns(values), resource,
-                                   parent=row.claim_id):
+                elif recorder.updated(kind, model, row, self._columns(values), resource,
+                                      parent=row.claim_id):
                     touched.add(row.claim_id)
-            batch.created(kind, model, rows, resource, parent=True)
+            recorder.created(kind, model, rows, resource, parent=True)
             touched |= {r["claim"] for r in rows if not isinstance(r["claim"], tuple)}
         links = [{"claim": claim_id(c), "topic": t} for (c, t), held in self.topics.items()
                  if not held]
         if links:
             insert_links(ClaimTopic, links)
-            batch.outcome.created["claim topics"] += len(links)
-            slugs = {topic_id: slug for slug, topic_id in batch.run.topics.items()}
+            recorder.outcome.created["claim topics"] += len(links)
+            slugs = {topic_id: slug for slug, topic_id in recorder.run.topics.items()}
             for link in links:  # as tagging through the API records it
-                batch.history.append(change_row(batch.run.actor, "update", "claim",
-                                                link["claim"], {"topics": slugs[link["topic"]]}))
-        batch.outcome.unchanged["claim topics"] += sum(self.topics.values())
-        batch.outcome.unchanged.update(self.repeated)
+                recorder.record(change_row(recorder.run.actor, "update", "claim",
+                                           link["claim"], {"topics": slugs[link["topic"]]}))
+        recorder.outcome.unchanged["claim topics"] += sum(self.topics.values())
+        recorder.outcome.unchanged.update(self.repeated)
         existing_touched = touched - set(new_ids.values())
         if existing_touched:
             Claim.update(version=Claim.version + 1).where(

@@ -2,9 +2,12 @@
 its history row and its count in the report.
 """
 
+from .. import identity
+from ..models import Change
 from ..models import Speaker
 from .history import change_row
 from .history import history_row
+from .rows import insert_links
 from .rows import insert_rows
 
 # A record's field → the columns it sets (the others set the column of their name).
@@ -19,7 +22,24 @@ def carried(values, record):
 
 
 class Recorder:
-    """Creates and updates rows for a Batch (which holds run, outcome, history)."""
+    """Creates and updates a batch's rows, counting them in its outcome; keeps their history
+    rows and the speakers whose names changed until `flush` writes what derives from them."""
+
+    def __init__(self, run, outcome):
+        self.run = run  # who writes (the actor), and the seed guard
+        self.outcome = outcome
+        self.history = []  # history rows, written in one statement by flush
+        self.named_speakers = set()  # ids whose name or aliases this batch wrote
+
+    def record(self, row):
+        """Keep a history row built by a caller (links, aliases) for flush."""
+        self.history.append(row)
+
+    def flush(self):
+        """Write the batch's history, and the name index of the speakers it named."""
+        if self.history:
+            insert_links(Change, self.history)  # no RETURNING: nobody needs their ids
+        identity.index_speakers(self.named_speakers)
 
     def created(self, kind, model, rows, resource, slugs=False, parent=None):
         """Insert new rows (dicts) in bulk; their ids, in order. Each gets a history row."""

@@ -82,8 +82,8 @@ class References:
 
     def _new_topic(self, data):
         if data["slug"] not in self.run.topics:
-            self.run.topics[data["slug"]] = self.created("topics", Topic, [data], "topic",
-                                                         slugs=True)[0]
+            self.run.topics[data["slug"]] = self.recorder.created(
+                "topics", Topic, [data], "topic", slugs=True)[0]
         return self.run.topics[data["slug"]]
 
     def remember_speaker(self, speaker_id, data):
@@ -137,7 +137,8 @@ class References:
         values = {"slug": data.get("slug") or self._free_slug(data["name"]),
                   "name": data["name"], "key": key, "kind": data["kind"],
                   **{k: data.get(k) for k in ("country", "description", "wikidata_id")}}
-        speaker_id = self.created("speakers", Speaker, [values], "speaker", slugs=True)[0]
+        speaker_id = self.recorder.created("speakers", Speaker, [values], "speaker",
+                                           slugs=True)[0]
         self.remember_speaker(speaker_id, values)
         return speaker_id
 
@@ -173,7 +174,8 @@ class References:
     def _new_source(self, data):
         if data["slug"] not in self.run.sources:
             values = {k: v for k, v in data.items() if k != "text"}
-            source_id = self.created("sources", Source, [values], "source", slugs=True)[0]
+            source_id = self.recorder.created("sources", Source, [values], "source",
+                                              slugs=True)[0]
             self.run.sources[data["slug"]] = Source(id=source_id, slug=data["slug"], text=None)
         return self.run.sources[data["slug"]]
 

@@ -35,15 +35,15 @@ class ResourceWriter:
         new = {}
         for item, data in valid:
             if data["slug"] in existing:
-                self.updated("topics", Topic, existing[data["slug"]], {"name": data["name"]},
-                             "topic", line=item.line)
+                self.recorder.updated("topics", Topic, existing[data["slug"]],
+                                      {"name": data["name"]}, "topic", line=item.line)
             elif data["slug"] in new:
                 self.outcome.unchanged["topics"] += 1
             elif self.run.kept("topic", key=data["slug"]):
                 self.outcome.kept["topics"] += 1
             else:
                 new[data["slug"]] = data
-        ids = self.created("topics", Topic, list(new.values()), "topic", slugs=True)
+        ids = self.recorder.created("topics", Topic, list(new.values()), "topic", slugs=True)
         self.run.topics.update(zip(new, ids, strict=True))
 
     def check_speaker(self, item):
@@ -71,8 +71,8 @@ class ResourceWriter:
             data["key"] = name_key(data["name"])
             row = existing.get(data["slug"])
             if row is not None:
-                self.updated("speakers", Speaker, row, carried(data, item.data), "speaker",
-                             line=item.line)
+                self.recorder.updated("speakers", Speaker, row, carried(data, item.data),
+                                      "speaker", line=item.line)
             elif data["slug"] in new:
                 self.outcome.unchanged["speakers"] += 1
             elif self.run.kept("speaker", key=data["slug"]):
@@ -81,7 +81,8 @@ class ResourceWriter:
             else:
                 new[data["slug"]] = data
             aliases_of[data["slug"]].extend(aliases)
-        ids = self.created("speakers", Speaker, list(new.values()), "speaker", slugs=True)
+        ids = self.recorder.created("speakers", Speaker, list(new.values()), "speaker",
+                                    slugs=True)
         for slug, speaker_id in zip(new, ids, strict=True):
             self.remember_speaker(speaker_id, new[slug])
         ids_by_slug = {**{s: r.id for s, r in existing.items()}, **dict(zip(new, ids,
@@ -103,14 +104,15 @@ class ResourceWriter:
                 have.add(key)
                 rows.append({"speaker": speaker_id, **alias})
                 touched.add(speaker_id)
-                self.named_speakers.add(speaker_id)
+                self.recorder.named_speakers.add(speaker_id)
                 self.remember_key(alias["key"], speaker_id)
         if rows:
             ids = insert_rows(Alias, rows)
             for alias_id, row in zip(ids, rows, strict=True):
-                self.history.append(change_row(self.run.actor, "create", "alias", alias_id,
-                                               {k: row[k] for k in ("speaker", "name", "lang")},
-                                               parent=("speaker", row["speaker"])))
+                self.recorder.record(change_row(
+                    self.run.actor, "create", "alias", alias_id,
+                    {k: row[k] for k in ("speaker", "name", "lang")},
+                    parent=("speaker", row["speaker"])))
             self.outcome.created["aliases"] += len(rows)
             Speaker.update(version=Speaker.version + 1).where(
                 Speaker.id.in_(list(touched))).execute()
@@ -131,7 +133,8 @@ class ResourceWriter:
                         item.line, "text", "the source has quotes located in its text; change "
                         "its text with PATCH /sources/{id}, which relocates them"))
                     continue
-                self.updated("sources", Source, row, data, "source", line=item.line)
+                self.recorder.updated("sources", Source, row, data, "source",
+                                      line=item.line)
                 self.run.sources.pop(data["slug"], None)
             elif data["slug"] in new:
                 self.outcome.unchanged["sources"] += 1
@@ -139,7 +142,7 @@ class ResourceWriter:
                 self.outcome.kept["sources"] += 1
             else:
                 new[data["slug"]] = data
-        self.created("sources", Source, list(new.values()), "source", slugs=True)
+        self.recorder.created("sources", Source, list(new.values()), "source", slugs=True)
 
     def check_quote(self, item):
         refs = ("speaker", "via", "source", "text_position")
@@ -191,7 +194,7 @@ class ResourceWriter:
             item = row.pop(RECORD)
             key = (row["source"], row["speaker"], row["text"], row["start_offset"])
             if key in existing:
-                self.updated("quotes", Quote, existing[key], carried({
+                self.recorder.updated("quotes", Quote, existing[key], carried({
                     k: row[k] for k in ("lang", "kind", "said_on", "context")} | {
                     "via_id": row["via"]}, item.data), "quote", line=item.line)
             elif key in new:
@@ -200,4 +203,4 @@ class ResourceWriter:
                 self.outcome.kept["quotes"] += 1
             else:
                 new[key] = row
-        self.created("quotes", Quote, list(new.values()), "quote")
+        self.recorder.created("quotes", Quote, list(new.values()), "quote")
