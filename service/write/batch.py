@@ -20,7 +20,7 @@ from .run import Outcome
 KINDS = ("topics", "speakers", "sources", "quotes", "claims")
 
 
-class Batch(ClaimWriter, ResourceWriter, References):
+class Batch(ClaimWriter, ResourceWriter):
     """The items of one batch, written kind by kind (topics before the claims naming them)."""
 
     def __init__(self, run, items):
@@ -28,7 +28,7 @@ class Batch(ClaimWriter, ResourceWriter, References):
         self.items = items
         self.outcome = Outcome()
         self.recorder = Recorder(run, self.outcome)
-        self.quote_refs = {}  # (speaker id, text) → quotes
+        self.refs = References(run, self.recorder)
 
     def write(self):
         by_kind = defaultdict(list)
@@ -38,7 +38,7 @@ class Batch(ClaimWriter, ResourceWriter, References):
                                                          f"unknown resource {item.kind!r}"))
             else:
                 by_kind[item.kind].append(item)
-        self.prefetch_refs()
+        self.refs.prefetch(self.items)
         for kind in KINDS:
             if by_kind[kind]:
                 getattr(self, f"write_{kind}")(by_kind[kind])

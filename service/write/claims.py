@@ -40,7 +40,7 @@ class ClaimWriter:
         refs = ("topics", "stances", "reviews", "appearances")
         line, raw = item.line, item.data
         data = load(SCHEMAS["claims"], raw, line, "", refs=refs)
-        topics = [self.topic_id(ref, line, f"topics[{i}]")
+        topics = [self.refs.topic_id(ref, line, f"topics[{i}]")
                   for i, ref in enumerate(self._list(raw, "topics", line))]
         stances = raw.get("stances") or {}
         if not isinstance(stances, dict) or set(stances) - set(POSITIONS):
@@ -73,10 +73,10 @@ class ClaimWriter:
         values = load(SCHEMAS["stance"], {**(raw if isinstance(raw, dict) else {}),
                                           "position": position}, line, path,
                       refs=("speaker", "quote", "source"))
-        speaker = self.speaker_id(raw.get("speaker"), line, f"{path}.speaker")
-        source = raw.get("source") and self.source(raw["source"], line, f"{path}.source")
-        quote = raw.get("quote") and self.quote_id(raw["quote"], speaker, source, line,
-                                                   f"{path}.quote")
+        speaker = self.refs.speaker_id(raw.get("speaker"), line, f"{path}.speaker")
+        source = raw.get("source") and self.refs.source(raw["source"], line, f"{path}.source")
+        quote = raw.get("quote") and self.refs.quote_id(raw["quote"], speaker, source, line,
+                                                        f"{path}.quote")
         return {"position": position, "stated_on": values.get("stated_on"),
                 "speaker": speaker, "source": source, "quote": quote}
 
@@ -84,7 +84,7 @@ class ClaimWriter:
         return review_values(load(SCHEMAS["review"], raw, line, path), self.run.publishers)
 
     def write_claims(self, items):
-        self.prefetch_quote_refs(items)
+        self.refs.prefetch_quotes(items)
         checked = list(self.each_valid(items, self.check_claim))
         texts = {data["text"] for _, (data, *_) in checked}
         existing = {}

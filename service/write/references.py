@@ -41,13 +41,19 @@ def _stances_of(record):
 
 
 class References:
-    """Resolves a Batch's references through the caches of its Run."""
+    """Resolves a batch's references through the caches of its Run; what a record names and
+    nobody holds yet is created, once the record is checked, through the batch's Recorder."""
 
-    def prefetch_refs(self):
+    def __init__(self, run, recorder):
+        self.run = run  # the caches that last across batches, and the writer's role
+        self.recorder = recorder
+        self.quote_refs = {}  # (speaker id, text) → quotes
+
+    def prefetch(self, items):
         """Fill the caches, in two statements, with the speakers and sources the batch's
         quotes and stances name by slug."""
         speakers, sources = set(), set()
-        for item in self.items:
+        for item in items:
             for ref in [item.data, *_stances_of(item.data)]:
                 for name, wanted in (("speaker", speakers), ("via", speakers),
                                      ("source", sources)):
@@ -210,7 +216,7 @@ class References:
                 & (Quote.text == text)))
         return self.quote_refs[key]
 
-    def prefetch_quote_refs(self, items):
+    def prefetch_quotes(self, items):
         """Look up, in one statement, the quotes that the batch's stances name by text, for
         speakers named by a known slug (the common case of Claimbase's own files)."""
         wanted = set()

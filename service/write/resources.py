@@ -84,7 +84,7 @@ class ResourceWriter:
         ids = self.recorder.created("speakers", Speaker, list(new.values()), "speaker",
                                     slugs=True)
         for slug, speaker_id in zip(new, ids, strict=True):
-            self.remember_speaker(speaker_id, new[slug])
+            self.refs.remember_speaker(speaker_id, new[slug])
         ids_by_slug = {**{s: r.id for s, r in existing.items()}, **dict(zip(new, ids,
                                                                           strict=True))}
         self.write_aliases(aliases_of, ids_by_slug)
@@ -105,7 +105,7 @@ class ResourceWriter:
                 rows.append({"speaker": speaker_id, **alias})
                 touched.add(speaker_id)
                 self.recorder.named_speakers.add(speaker_id)
-                self.remember_key(alias["key"], speaker_id)
+                self.refs.remember_key(alias["key"], speaker_id)
         if rows:
             ids = insert_rows(Alias, rows)
             for alias_id, row in zip(ids, rows, strict=True):
@@ -147,9 +147,9 @@ class ResourceWriter:
     def check_quote(self, item):
         refs = ("speaker", "via", "source", "text_position")
         data = load(SCHEMAS["quotes"], item.data, item.line, "", refs=refs)
-        speaker = self.speaker_id(item.data.get("speaker"), item.line, "speaker")
-        via = item.data.get("via") and self.speaker_id(item.data["via"], item.line, "via")
-        source = self.source(item.data.get("source"), item.line, "source")
+        speaker = self.refs.speaker_id(item.data.get("speaker"), item.line, "speaker")
+        via = item.data.get("via") and self.refs.speaker_id(item.data["via"], item.line, "via")
+        source = self.refs.source(item.data.get("source"), item.line, "source")
         position = item.data.get("text_position")
         if callable(source):
             if position:
