@@ -6,7 +6,8 @@
 - location.py: where a quote stands in its source's text (its selector);
 - history.py: history rows, with the parent a part belongs to;
 - rows.py: bulk statements; recording.py: rows created and updated, with their history;
-- resources.py, claims.py: each resource's batch writer; batch.py: one batch;
+- writer.py: what each resource's writer is given; resources.py, claims.py: one writer per
+  resource; batch.py: one batch, orchestrating those parts;
 - run.py: what lasts across the batches of one import (the seed guard among it).
 
 service/writes.py holds the API's named writes (one record, one transaction) and

@@ -3,9 +3,10 @@ key with what the database holds, then write with a few bulk statements.
 
 Each record is checked completely (schema, references) before anything of it is written, so
 a rejected record leaves nothing behind, not even the speaker it named. History rows are
-written for every row created or updated, as the API's writes do. The parts, one job each:
-validation (validation.py), references (references.py), rows and history (recording.py,
-rows.py, history.py), the resources' writers (resources.py, claims.py).
+written for every row created or updated, as the API's writes do. `Batch` only orchestrates
+parts with one job each: References (references.py) resolves what records name, the
+Recorder (recording.py, over rows.py and history.py) writes rows with their history, and
+one writer per resource (resources.py, claims.py) checks and merges that resource's items.
 """
 
 from collections import defaultdict
@@ -14,41 +15,40 @@ from ..formats.base import RecordError
 from .claims import ClaimWriter
 from .recording import Recorder
 from .references import References
-from .resources import ResourceWriter
+from .resources import QuoteWriter
+from .resources import SourceWriter
+from .resources import SpeakerWriter
+from .resources import TopicWriter
 from .run import Outcome
 
-KINDS = ("topics", "speakers", "sources", "quotes", "claims")
+# The writers, in the order a batch writes (topics before the claims naming them).
+WRITERS = {"topics": TopicWriter, "speakers": SpeakerWriter, "sources": SourceWriter,
+           "quotes": QuoteWriter, "claims": ClaimWriter}
+KINDS = tuple(WRITERS)
 
 
-class Batch(ClaimWriter, ResourceWriter):
-    """The items of one batch, written kind by kind (topics before the claims naming them)."""
+class Batch:
+    """The items of one batch, written kind by kind through the parts."""
 
     def __init__(self, run, items):
         self.run = run
         self.items = items
-        self.outcome = Outcome()
-        self.recorder = Recorder(run, self.outcome)
-        self.refs = References(run, self.recorder)
 
     def write(self):
+        """Write the batch's items (in the caller's transaction); their Outcome."""
+        outcome = Outcome()
         by_kind = defaultdict(list)
         for item in self.items:
-            if item.kind not in KINDS:
-                self.outcome.problems.append(RecordError(item.line, None,
-                                                         f"unknown resource {item.kind!r}"))
+            if item.kind not in WRITERS:
+                outcome.problems.append(RecordError(item.line, None,
+                                                    f"unknown resource {item.kind!r}"))
             else:
                 by_kind[item.kind].append(item)
-        self.refs.prefetch(self.items)
-        for kind in KINDS:
+        recorder = Recorder(self.run, outcome)
+        refs = References(self.run, recorder)
+        refs.prefetch(self.items)
+        for kind, writer in WRITERS.items():
             if by_kind[kind]:
-                getattr(self, f"write_{kind}")(by_kind[kind])
-        self.recorder.flush()
-        return self.outcome
-
-    def each_valid(self, items, check):
-        """(item, checked record) for the items that pass `check`; the others are reported."""
-        for item in items:
-            try:
-                yield item, check(item)
-            except RecordError as error:
-                self.outcome.problems.append(error)
+                writer(self.run, refs, recorder).write(by_kind[kind])
+        recorder.flush()
+        return outcome

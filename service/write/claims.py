@@ -23,6 +23,7 @@ from .rows import insert_links
 from .rows import starts_among
 from .validation import SCHEMAS
 from .validation import load
+from .writer import Writer
 
 # Foreign keys of parts, and the attribute holding their id (compared without loading rows).
 ID_ATTRIBUTES = {"quote": "quote_id", "source": "source_id", "canonical": "publisher_id"}
@@ -32,10 +33,10 @@ def _earliest(old, new):
     return new if old is None or (new is not None and new < old) else old
 
 
-class ClaimWriter:
-    """The claim writer of a Batch."""
+class ClaimWriter(Writer):
+    """A batch's claims, by text and language, with their parts."""
 
-    def check_claim(self, item):
+    def check(self, item):
         """The claim's own fields and its parts, every reference resolved (or to create)."""
         refs = ("topics", "stances", "reviews", "appearances")
         line, raw = item.line, item.data
@@ -83,9 +84,9 @@ class ClaimWriter:
     def check_review(self, raw, line, path):
         return review_values(load(SCHEMAS["review"], raw, line, path), self.run.publishers)
 
-    def write_claims(self, items):
+    def write(self, items):
         self.refs.prefetch_quotes(items)
-        checked = list(self.each_valid(items, self.check_claim))
+        checked = list(self.each_valid(items, self.check))
         texts = {data["text"] for _, (data, *_) in checked}
         existing = {}
         if texts:

@@ -20,14 +20,15 @@ from .rows import insert_rows
 from .rows import starts_among
 from .validation import SCHEMAS
 from .validation import load
+from .writer import Writer
 
 RECORD = object()  # where a quote's row keeps its item until it is written
 
 
-class ResourceWriter:
-    """The writers of a Batch for topics, speakers, sources and quotes."""
+class TopicWriter(Writer):
+    """A batch's topics, by slug."""
 
-    def write_topics(self, items):
+    def write(self, items):
         valid = list(self.each_valid(
             items, lambda item: load(SCHEMAS["topics"], item.data, item.line, "")))
         existing = {t.slug: t for t in Topic.select().where(
@@ -46,7 +47,11 @@ class ResourceWriter:
         ids = self.recorder.created("topics", Topic, list(new.values()), "topic", slugs=True)
         self.run.topics.update(zip(new, ids, strict=True))
 
-    def check_speaker(self, item):
+
+class SpeakerWriter(Writer):
+    """A batch's speakers, by slug, with their aliases."""
+
+    def check(self, item):
         data = load(SCHEMAS["speakers"], item.data, item.line, "", refs=("aliases",))
         return data, self._aliases(item.data.get("aliases") or [], item.line)
 
@@ -62,8 +67,8 @@ class ResourceWriter:
             checked.append(data)
         return checked
 
-    def write_speakers(self, items):
-        valid = list(self.each_valid(items, self.check_speaker))
+    def write(self, items):
+        valid = list(self.each_valid(items, self.check))
         slugs = [data["slug"] for _, (data, _) in valid]
         existing = {s.slug: s for s in Speaker.select().where(among(Speaker.slug, slugs))}
         new, aliases_of = {}, defaultdict(list)
@@ -87,9 +92,9 @@ class ResourceWriter:
             self.refs.remember_speaker(speaker_id, new[slug])
         ids_by_slug = {**{s: r.id for s, r in existing.items()}, **dict(zip(new, ids,
                                                                           strict=True))}
-        self.write_aliases(aliases_of, ids_by_slug)
+        self._write_aliases(aliases_of, ids_by_slug)
 
-    def write_aliases(self, aliases_of, ids_by_slug):
+    def _write_aliases(self, aliases_of, ids_by_slug):
         speaker_ids = list(ids_by_slug.values())
         have = {(a.speaker_id, a.key, a.lang) for a in Alias.select(
             Alias.speaker, Alias.key, Alias.lang).where(among(Alias.speaker, speaker_ids))}
@@ -117,7 +122,12 @@ class ResourceWriter:
             Speaker.update(version=Speaker.version + 1).where(
                 Speaker.id.in_(list(touched))).execute()
 
-    def write_sources(self, items):
+
+
+class SourceWriter(Writer):
+    """A batch's sources, by slug."""
+
+    def write(self, items):
         valid = list(self.each_valid(
             items, lambda item: load(SCHEMAS["sources"], item.data, item.line, "")))
         existing = {s.slug: s for s in Source.select().where(
@@ -144,7 +154,12 @@ class ResourceWriter:
                 new[data["slug"]] = data
         self.recorder.created("sources", Source, list(new.values()), "source", slugs=True)
 
-    def check_quote(self, item):
+
+
+class QuoteWriter(Writer):
+    """A batch's quotes, by source, speaker, text and position, located in their source."""
+
+    def check(self, item):
         refs = ("speaker", "via", "source", "text_position")
         data = load(SCHEMAS["quotes"], item.data, item.line, "", refs=refs)
         speaker = self.refs.speaker_id(item.data.get("speaker"), item.line, "speaker")
@@ -173,8 +188,8 @@ class ResourceWriter:
         except QuoteNotInSource as error:
             raise RecordError(line, "text", str(error)) from None
 
-    def write_quotes(self, items):
-        checked = [(item, *parts) for item, parts in self.each_valid(items, self.check_quote)]
+    def write(self, items):
+        checked = [(item, *parts) for item, parts in self.each_valid(items, self.check)]
         rows = []
         for item, data, speaker, via, source, selector in checked:
             speaker = speaker() if callable(speaker) else speaker
