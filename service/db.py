@@ -11,6 +11,7 @@ from playhouse import db_url
 from playhouse.migrations import Migration
 from playhouse.migrations import Runner
 
+from . import derived
 from .analysis import register_functions
 from .config import MIGRATIONS_DIR
 from .costs import BudgetedConnection
@@ -66,6 +67,7 @@ def open_database(url, pool=True):
         else:
             db = db_url.connect(url.replace("sqlite", "sqlite+pool", 1), **options, **POOL)
         register_functions(db)  # the search triggers call it (migration 0009)
+        derived.register_functions(db)  # the switched triggers test it (migration 0017)
         return db
     if scheme in ("postgres", "postgresql"):
         # The cursor keeps statement_timeout within the request's budget (service/costs.py).

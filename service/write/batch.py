@@ -11,6 +11,8 @@ one writer per resource (resources.py, claims.py) checks and merges that resourc
 
 from collections import defaultdict
 
+from .. import derived
+from ..db import database
 from ..formats.base import RecordError
 from .claims import ClaimWriter
 from .recording import Recorder
@@ -44,11 +46,14 @@ class Batch:
                                                     f"unknown resource {item.kind!r}"))
             else:
                 by_kind[item.kind].append(item)
-        recorder = Recorder(self.run, outcome)
-        refs = References(self.run, recorder)
-        refs.prefetch(self.items)
-        for kind, writer in WRITERS.items():
-            if by_kind[kind]:
-                writer(self.run, refs, recorder).write(by_kind[kind])
-        recorder.flush()
+        # The rows' search index and document bumps are derived once, at the end of the
+        # batch (service/derived.py), not per row by their triggers.
+        with derived.bulk(database.obj) as derived_rows:
+            recorder = Recorder(self.run, outcome, derived_rows)
+            refs = References(self.run, recorder)
+            refs.prefetch(self.items)
+            for kind, writer in WRITERS.items():
+                if by_kind[kind]:
+                    writer(self.run, refs, recorder).write(by_kind[kind])
+            recorder.flush()
         return outcome

@@ -245,6 +245,7 @@ class ClaimParts:
                  if not held]
         if links:
             insert_links(ClaimTopic, links)
+            recorder.inserted(ClaimTopic, links)
             recorder.outcome.created["claim topics"] += len(links)
             slugs = {topic_id: slug for slug, topic_id in recorder.run.topics.items()}
             for link in links:  # as tagging through the API records it

@@ -23,13 +23,20 @@ def carried(values, record):
 
 class Recorder:
     """Creates and updates a batch's rows, counting them in its outcome; keeps their history
-    rows and the speakers whose names changed until `flush` writes what derives from them."""
+    rows and the speakers whose names changed until `flush` writes what derives from them.
+    Rows inserted are told to `derived` (service/derived.py), which derives their index rows
+    and document bumps once per batch."""
 
-    def __init__(self, run, outcome):
+    def __init__(self, run, outcome, derived):
         self.run = run  # who writes (the actor), and the seed guard
         self.outcome = outcome
+        self.derived = derived
         self.history = []  # history rows, written in one statement by flush
         self.named_speakers = set()  # ids whose name or aliases this batch wrote
+
+    def inserted(self, model, rows, ids=None):
+        """Tell the derived rows of rows inserted without `created` (links, aliases)."""
+        self.derived.inserted(model, rows, ids)
 
     def record(self, row):
         """Keep a history row built by a caller (links, aliases) for flush."""
@@ -46,6 +53,7 @@ class Recorder:
         if not rows:
             return []
         ids = insert_rows(model, rows)
+        self.derived.inserted(model, rows, ids)
         if model is Speaker:
             self.named_speakers.update(ids)
         # Each editable field, [None, value], as the API records a create; defaults taken

@@ -113,6 +113,7 @@ class SpeakerWriter(Writer):
                 self.refs.remember_key(alias["key"], speaker_id)
         if rows:
             ids = insert_rows(Alias, rows)
+            self.recorder.inserted(Alias, rows, ids)
             for alias_id, row in zip(ids, rows, strict=True):
                 self.recorder.record(change_row(
                     self.run.actor, "create", "alias", alias_id,
