@@ -124,8 +124,13 @@ def bulk(database):
     _switch(database, True)
     try:
         yield derived
-    finally:
-        _switch(database, False)
+    except BaseException:
+        # PostgreSQL: the savepoint the error rolls back takes the setting with it (and an
+        # aborted transaction would refuse the statement); SQLite's switch is ours to reset.
+        if isinstance(database, SqliteDatabase):
+            _local.bulk = False
+        raise
+    _switch(database, False)
     derived.flush()
 
 
