@@ -121,22 +121,45 @@ def analyse(text, lang="en"):
     (service/analysis.py: elisions, unaccent, Snowball in the text's language), stop words
     dropped and "n't" read as "not"."""
     base = (lang or "en").split("-")[0].lower()
-    stop = STOPWORDS.get(base, frozenset())
-    algorithm = analysis.language(base)
-    terms = []
+    return [Term(term, word, kind) for word, (term, kind) in _analysed(text, base)]
+
+
+def index_terms(text, lang="en"):
+    """The indexed forms of analyse's Terms, in order (without building the Terms)."""
+    return [term for _, (term, _) in _analysed(text, (lang or "en").split("-")[0].lower())]
+
+
+def _analysed(text, base):
+    """(word as written, (indexed form, kind)) of a text's words that are not stop words."""
+    of = _word_terms.setdefault(base, {})
+    if len(of) > 200_000:
+        of.clear()
     for word in analysis.words(analysis.strip_elisions(_NOT.sub(" not", text))):
-        folded = analysis.fold(word)
-        if folded in stop:
-            continue
-        if _NUMBER.search(folded):
-            kind = "number"
-        elif word[0].isupper():
-            kind = "name"
-        else:
-            kind = "word"
-        stemmed = _stem(folded, algorithm) if algorithm and kind != "number" else folded
-        terms.append(Term(stemmed[:MAX_TERM_LENGTH], word, kind))
-    return terms
+        found = of.get(word)
+        if found is None:
+            found = of[word] = _term_of(word, base)
+        if found is not _STOP:
+            yield word, found
+
+
+_STOP = object()
+_word_terms = {}  # base language → {word as written: (indexed form, kind), or _STOP}
+
+
+def _term_of(word, base):
+    """A word's indexed form and kind in a language (or _STOP): one word, once."""
+    folded = analysis.fold(word)
+    if folded in STOPWORDS.get(base, ()):
+        return _STOP
+    if _NUMBER.search(folded):
+        kind = "number"
+    elif word[0].isupper():
+        kind = "name"
+    else:
+        kind = "word"
+    algorithm = analysis.language(base)
+    stemmed = _stem(folded, algorithm) if algorithm and kind != "number" else folded
+    return stemmed[:MAX_TERM_LENGTH], kind
 
 
 @functools.lru_cache(maxsize=4096)  # an import asks twice per claim (duplicates, index)
@@ -194,7 +217,7 @@ def index_claims(claim_ids):
         ClaimMatch.delete().where(ClaimMatch.claim.in_(chunk)).execute()
     postings, matches = [], []
     for claim_id, (lang, fields) in _documents(claim_ids).items():
-        counts = Counter(t.term for text in fields for t in analyse(text, lang))
+        counts = Counter(term for text in fields for term in index_terms(text, lang))
         length = sum(counts.values())
         postings.extend((term, claim_id, tf, length) for term, tf in counts.items())
         matches.append((claim_id, length, normalised_key(fields[0])))
