@@ -32,6 +32,7 @@ from .models import Claim
 from .models import ClaimMatch
 from .models import ClaimTerm
 from .models import Review
+from .write.rows import among
 
 # BM25 (Robertson/Spärck Jones); k1 and b tuned on the CheckThat! 2020 train split
 # (bench/matching.py), never on dev.
@@ -189,10 +190,10 @@ def _documents(claim_ids):
     documents = {}
     for chunk in _chunks(claim_ids):
         for claim_id, text, lang in Claim.select(Claim.id, Claim.text, Claim.lang).where(
-                Claim.id.in_(chunk)).tuples():
+                among(Claim.id, chunk)).tuples():
             documents[claim_id] = (lang, [text])
         titles = Review.select(Review.claim, Review.title).where(
-            Review.claim.in_(chunk) & Review.title.is_null(False)).order_by(Review.id)
+            among(Review.claim, chunk) & Review.title.is_null(False)).order_by(Review.id)
         for claim_id, title in titles.tuples():
             fields = documents[claim_id][1]
             if title not in fields:
@@ -213,8 +214,10 @@ def index_claims(claim_ids):
     if not claim_ids:
         return
     for chunk in _chunks(claim_ids):
-        ClaimTerm.delete().where(ClaimTerm.claim.in_(chunk)).execute()
-        ClaimMatch.delete().where(ClaimMatch.claim.in_(chunk)).execute()
+        # `among`: Peewee built these IN lists' SQL value by value (a tenth of the index's
+        # time on an import's batch of new claims)
+        ClaimTerm.delete().where(among(ClaimTerm.claim, chunk)).execute()
+        ClaimMatch.delete().where(among(ClaimMatch.claim, chunk)).execute()
     postings, matches = [], []
     for claim_id, (lang, fields) in _documents(claim_ids).items():
         counts = Counter(term for text in fields for term in index_terms(text, lang))
