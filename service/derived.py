@@ -35,6 +35,10 @@ DOCUMENT_PARTS = [
 ]
 SQLITE_WHEN = "NOT claimbase_bulk()"
 POSTGRES_WHEN = "current_setting('claimbase.bulk', true) IS DISTINCT FROM 'on'"
+# The switched triggers by name: the read model's INSERT triggers (SQL LIKE), and SQLite's
+# full-text INSERT triggers.
+DOCUMENT_INSERTS = r"document\_%\_insert\_%"
+FTS_INSERTS = tuple(f"{table}_fts_insert" for table in FTS_BULK)
 
 _local = threading.local()  # SQLite: a connection serves one thread at a time
 
@@ -53,17 +57,41 @@ def _indexed():
     return importlib.import_module("service.migrations.0009_language_search").INDEXED
 
 
-class Derived:
-    """What a batch inserted with the triggers off, to derive in bulk on `flush`."""
+def switched(database):
+    """Whether every trigger `bulk` turns off tests the switch: migration 0017 applied, and no
+    later migration re-created one of them without its WHEN clause. Asked once per batch:
+    deriving rows a trigger also wrote would index a text twice."""
+    tables = {table for table, _, _ in DOCUMENT_PARTS}
+    if isinstance(database, SqliteDatabase):
+        found = database.execute_sql(
+            "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND (name LIKE ? "
+            f"ESCAPE '\\' OR name IN ({', '.join(['?'] * len(FTS_INSERTS))}))",
+            [DOCUMENT_INSERTS, *FTS_INSERTS]).fetchall()
+        tables, mark = tables | set(FTS_BULK), SQLITE_WHEN
+    else:
+        found = database.execute_sql(
+            "SELECT c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c "
+            "ON c.oid = t.tgrelid WHERE NOT t.tgisinternal AND t.tgname LIKE %s ESCAPE '\\'",
+            (DOCUMENT_INSERTS,)).fetchall()
+        mark = "claimbase.bulk"
+    return {table for table, _ in found} == tables and all(mark in sql for _, sql in found)
 
-    def __init__(self, database):
+
+class Derived:
+    """What a batch inserted with the triggers off, to derive in bulk on `flush` (nothing,
+    when not `active`: the triggers then fire per row)."""
+
+    def __init__(self, database, active=True):
         self.database = database
+        self.active = active
         self.sqlite = isinstance(database, SqliteDatabase)
         self.new_ids = defaultdict(list)  # table → ids inserted (the full-text rows)
         self.parts = Counter()  # (document kind, id) → parts inserted
 
     def inserted(self, model, rows, ids=None):
         """Count rows (dicts by field name) just inserted into `model`, with their ids."""
+        if not self.active:
+            return
         table = model._meta.table_name
         if ids is not None and table in FTS_BULK:
             self.new_ids[table].extend(ids)
@@ -120,6 +148,9 @@ class Derived:
 def bulk(database):
     """Inside a write transaction: the switched triggers off while the block inserts rows
     (told to the yielded Derived), then their derived rows written set-wise."""
+    if not switched(database):
+        yield Derived(database, active=False)
+        return
     derived = Derived(database)
     _switch(database, True)
     try:

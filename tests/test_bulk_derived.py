@@ -4,6 +4,7 @@ must be exactly what those triggers write: the same file is imported into two co
 fixture world, one through the bulk path and one with the switch left off (every trigger
 firing per row), and their derived tables are compared."""
 
+import importlib
 import json
 
 import pytest
@@ -125,6 +126,18 @@ def test_an_import_derives_what_the_per_row_triggers_would(two_worlds, monkeypat
 
     found = bulk_app.test_client().get("/quotes?q=artillerie").get_json()["data"]
     assert [q["text"] for q in found] == [QUOTES[0]["text"]]
+
+
+def test_a_trigger_without_the_switch_keeps_the_import_per_row(two_worlds):
+    """A migration that re-creates a switched trigger without its WHEN clause must not make
+    the bulk path derive a row its trigger wrote too (a text indexed twice)."""
+    (_, bulk_db), (_, row_db) = two_worlds
+    bind(bulk_db)
+    with bulk_db.connection_context():
+        assert derived.switched(bulk_db)
+        importlib.import_module("service.migrations.0017_bulk_switch").down(None, bulk_db)
+        assert not derived.switched(bulk_db)
+    assert _import_and_snapshot(bulk_db) == _import_and_snapshot(row_db)
 
 
 def test_the_switch_is_off_again_after_a_batch(two_worlds):

@@ -11,17 +11,18 @@ import re
 
 from peewee import SqliteDatabase
 
+from service.derived import DOCUMENT_INSERTS
 from service.derived import DOCUMENT_PARTS
 from service.derived import FTS_BULK
+from service.derived import FTS_INSERTS
 from service.derived import POSTGRES_WHEN
 from service.derived import SQLITE_WHEN
 
-DOCUMENT_INSERTS = r"document\_%\_insert\_%"
 PART_TABLES = sorted({table for table, _, _ in DOCUMENT_PARTS})
 
 
 def _sqlite_triggers(db):
-    names = [f"{table}_fts_insert" for table in FTS_BULK]
+    names = list(FTS_INSERTS)
     rows = db.execute_sql(
         "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND "
         f"(name LIKE ? ESCAPE '\\' OR name IN ({', '.join(['?'] * len(names))}))",
