@@ -3,7 +3,8 @@
 Two families of triggers fire on every row an import inserts: SQLite's full-text index of
 quotes and claims (migration 0009: each text's words and its stems, computed by Python per
 row) and the read model's document bumps (migration 0013: each part of a claim or speaker
-bumps its document). Per row, they were most of what an import spends beyond c3bf8dd's.
+bumps its document). Per row, each inserted quote or claim called the stemmer from its own
+trigger and each part probed the document table once or twice.
 
 Since migration 0017 these INSERT triggers test a per-connection switch in their `WHEN`
 clause (SQLite: the application function `claimbase_bulk()`; PostgreSQL: the setting
@@ -22,8 +23,8 @@ from collections import defaultdict
 
 from peewee import SqliteDatabase
 
-# Full-text tables fed by an INSERT trigger that `bulk` switches (SQLite; PostgreSQL's search
-# columns are generated): table → its indexed columns (migration 0009's INDEXED).
+# Tables whose full-text INSERT trigger `bulk` switches (SQLite; PostgreSQL's search columns
+# are generated). Sources are few and keep their trigger.
 FTS_BULK = ("quote", "claim")
 # The read model's INSERT rules (migration 0013): an inserted row of `table` is a part of
 # the `kind` document whose id its `column` holds.
