@@ -230,6 +230,48 @@ def test_search_slots_exclude_each_other_and_come_back(tmp_path):
     slots.release(third)
 
 
+def test_waiting_searches_take_a_freed_slot_in_turn(tmp_path):
+    """The search waiting longest gets the slot that comes free, not one that arrived
+    after it (each waiter used to poll, and a newcomer nearly always won)."""
+    slots = SearchSlots(tmp_path / "slots", 1)
+    held = slots.try_acquire()
+    order, first_waiting = [], threading.Event()
+
+    def search(name, started=None):
+        if started:
+            started.set()
+        slot = slots.acquire(10)
+        order.append(name)
+        time.sleep(0.05)
+        slots.release(slot)
+
+    first = threading.Thread(target=search, args=("first", first_waiting))
+    first.start()
+    first_waiting.wait()
+    time.sleep(0.1)  # first in line
+    later = threading.Thread(target=search, args=("later",))
+    later.start()
+    time.sleep(0.1)
+    slots.release(held)
+    first.join(10)
+    later.join(10)
+    assert order == ["first", "later"]
+
+
+def test_a_search_behind_another_in_line_gives_up_after_its_wait(tmp_path):
+    slots = SearchSlots(tmp_path / "slots", 1)
+    held = slots.try_acquire()
+    ahead = threading.Thread(target=lambda: slots.release(slots.acquire(1)))
+    ahead.start()
+    time.sleep(0.1)
+    assert slots.acquire(0.1) is None  # behind `ahead`, which waits for `held`
+    slots.release(held)
+    ahead.join(5)
+    slot = slots.acquire(1)  # the line is free again, the abandoned place too
+    assert slot is not None
+    slots.release(slot)
+
+
 HOLD_A_SLOT = """
 import sys, time
 from service.costs import SearchSlots
