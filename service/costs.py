@@ -251,6 +251,9 @@ class SearchSlots:
             return fd
         except BlockingIOError:
             pass
+        except OSError:
+            os.close(fd)
+            raise
         got, guard, state = threading.Event(), threading.Lock(), {"abandoned": False}
 
         def wait_in_line():
