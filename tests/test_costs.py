@@ -3,6 +3,8 @@ per request, shared by its statements, and a request that outruns it stopped wit
 problem; at most SEARCH_SLOTS searches at once, the others a 503 with Retry-After after a
 short wait. On both backends."""
 
+import fcntl
+import os
 import subprocess
 import sys
 import threading
@@ -228,6 +230,62 @@ def test_search_slots_exclude_each_other_and_come_back(tmp_path):
     assert third is not None
     slots.release(second)
     slots.release(third)
+
+
+def _wait_until_someone_is_first_in_line(folder):
+    """Until a search holds the line's lock (the `queue` file): it waits for a slot."""
+    for _ in range(1000):
+        fd = os.open(folder / "queue", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return
+        finally:
+            os.close(fd)
+        time.sleep(0.01)
+    raise AssertionError("no search came to wait in line")
+
+
+def test_waiting_searches_take_a_freed_slot_in_turn(tmp_path):
+    """The search waiting longest gets the slot that comes free, not one that arrived
+    after it (each waiter used to poll, and a newcomer nearly always won)."""
+    slots = SearchSlots(tmp_path / "slots", 1)
+    held = slots.try_acquire()
+    order, first_waiting = [], threading.Event()
+
+    def search(name, started=None):
+        if started:
+            started.set()
+        slot = slots.acquire(10)
+        order.append(name)
+        time.sleep(0.05)
+        slots.release(slot)
+
+    first = threading.Thread(target=search, args=("first", first_waiting))
+    first.start()
+    first_waiting.wait()
+    _wait_until_someone_is_first_in_line(tmp_path / "slots")
+    later = threading.Thread(target=search, args=("later",))
+    later.start()
+    time.sleep(0.1)
+    slots.release(held)
+    first.join(10)
+    later.join(10)
+    assert order == ["first", "later"]
+
+
+def test_a_search_behind_another_in_line_gives_up_after_its_wait(tmp_path):
+    slots = SearchSlots(tmp_path / "slots", 1)
+    held = slots.try_acquire()
+    ahead = threading.Thread(target=lambda: slots.release(slots.acquire(5)))
+    ahead.start()
+    _wait_until_someone_is_first_in_line(tmp_path / "slots")
+    assert slots.acquire(0.1) is None  # behind `ahead`, which waits for `held`
+    slots.release(held)
+    ahead.join(5)
+    slot = slots.acquire(1)  # the line is free again, the abandoned place too
+    assert slot is not None
+    slots.release(slot)
 
 
 HOLD_A_SLOT = """
