@@ -20,7 +20,6 @@ import json
 from functools import lru_cache
 
 from peewee import EXCLUDED
-from peewee import JOIN
 
 from schemas.claims import ClaimSchema
 from schemas.claims import SpeakerPositionSchema
@@ -135,20 +134,18 @@ STATEMENTS = {
     "speaker": lambda: (
         "SELECT s.id, s.version, d.version, d.body FROM speaker AS s LEFT JOIN document AS d "
         "ON d.kind = 'speaker' AND d.id = s.id WHERE s.slug = ?"),
-    # The claims a speaker took positions on, through the stance (speaker_id, claim_id) index.
+    # The claims the speakers took positions on, through the stance (speaker_id, claim_id)
+    # index, each with the matched speakers' stances on it (one row per stance, in stance
+    # order): the page and its speaker_positions in one statement, so one round trip on
+    # PostgreSQL. A claim repeats its body only when several matched stances are on it.
     "claims_of_speakers": lambda speakers, after: (
-        "SELECT p.claim_id, c.version, d.version, d.body FROM (SELECT DISTINCT claim_id "
-        f"FROM stance WHERE speaker_id IN ({_in(speakers)})"
+        "SELECT p.claim_id, c.version, d.version, d.body, s.speaker_id, s.position "
+        f"FROM (SELECT DISTINCT claim_id FROM stance WHERE speaker_id IN ({_in(speakers)})"
         f"{' AND claim_id > ?' if after else ''} ORDER BY claim_id LIMIT ?) AS p "
         "JOIN claim AS c ON c.id = p.claim_id LEFT JOIN document AS d "
-        "ON d.kind = 'claim' AND d.id = p.claim_id"),  # in claim order once sorted (51 rows)
-    "claims_by_ids": lambda count: (
-        "SELECT c.id, c.version, d.version, d.body FROM claim AS c LEFT JOIN document AS d "
-        f"ON d.kind = 'claim' AND d.id = c.id WHERE c.id IN ({_in(count)}) ORDER BY c.id"),
-    "positions": lambda speakers: (
-        "SELECT claim_id, speaker_id, position FROM stance "
-        f"WHERE speaker_id IN ({_in(speakers)}) AND claim_id >= ? AND claim_id <= ? "
-        "ORDER BY claim_id, id"),
+        "ON d.kind = 'claim' AND d.id = p.claim_id JOIN stance AS s "
+        f"ON s.claim_id = p.claim_id AND s.speaker_id IN ({_in(speakers)}) "
+        "ORDER BY p.claim_id, s.id"),
     "quotes_of_speakers": lambda speakers, after: (
         "SELECT q.id, q.version, d.version, d.body FROM quote AS q LEFT JOIN document AS d "
         f"ON d.kind = 'quote' AND d.id = q.id WHERE q.speaker_id IN ({_in(speakers)})"
@@ -257,11 +254,12 @@ PAGE_STATEMENTS = {"claim": "claims_of_speakers", "quote": "quotes_of_speakers"}
 
 
 def _stored_page(kind, args):
-    """(speaker ids, meta, rows with bodies, next_after) of a speaker page of claims or
-    quotes, or None: for any other arguments than `speaker=` with paging (and `facets=`), and
-    when no speaker matched (the general path answers those, with its suggestions). With
+    """(meta, rows with bodies, next_after, stances) of a speaker page of claims or quotes,
+    or None: for any other arguments than `speaker=` with paging (and `facets=`), and when
+    no speaker matched (the general path answers those, with its suggestions). With
     `facets=`, meta.facets counts what the speakers' page lists, as the general path counts
-    it (_speaker_facets)."""
+    it (_speaker_facets). `stances`: {claim id: [(speaker id, position)]} of the matched
+    speakers on a page of claims, read by the page's statement ({} for quotes)."""
     if not (args.get("speaker") and SPEAKER_PAGE_ARGS.issuperset(args)):
         return None
     meta = {}
@@ -271,13 +269,30 @@ def _stored_page(kind, args):
     if args.get("facets"):
         meta["facets"] = _speaker_facets(kind, tuple(args["facets"]), speaker_ids)
     limit, after = args["limit"], cursor_key(args.get("cursor"))
-    params = (*speaker_ids, *([after] if after is not None else []), limit + 1)
-    rows = sorted(run(PAGE_STATEMENTS[kind], params, len(speaker_ids), after is not None))
+    params = (*speaker_ids, *([after] if after is not None else []), limit + 1,
+              *(speaker_ids if kind == "claim" else ()))
+    rows = run(PAGE_STATEMENTS[kind], params, len(speaker_ids), after is not None)
+    stances = {}
+    if kind == "claim":
+        rows, stances = _claims_and_stances(rows)
     next_after = None
     if len(rows) > limit:
         rows = rows[:limit]
         next_after = rows[-1][0]
-    return speaker_ids, meta, _with_bodies(kind, rows), next_after
+    return meta, _with_bodies(kind, rows), next_after, stances
+
+
+def _claims_and_stances(rows):
+    """The claims_of_speakers rows (one per stance, in claim then stance order) as each
+    claim's row (id, row version, document version, body) once, and {claim id: [(speaker
+    id, position)]}."""
+    claims, stances = [], {}
+    for claim_id, version, document_version, body, speaker_id, position in rows:
+        if claim_id not in stances:
+            claims.append((claim_id, version, document_version, body))
+            stances[claim_id] = []
+        stances[claim_id].append((speaker_id, position))
+    return claims, stances
 
 
 def _speaker_facets(kind, names, speaker_ids):
@@ -296,10 +311,8 @@ def _search_page(args):
     given its snippet, where the schema puts it (after `appearances`; a search page has no
     `speaker_positions`). No details read and no schema dumped per claim: on PostgreSQL,
     five statements fewer."""
-    query = (Claim.select(Claim.id, Claim.version, Document.version, Document.body)
-             .join(Document, JOIN.LEFT_OUTER,
-                   on=((Document.kind == "claim") & (Document.id == Claim.id))))
-    page = queries.page_of(query, Claim, args["limit"], args.get("cursor"), args["q"])
+    page = queries.page_of(queries.claim_rows(details=False), Claim, args["limit"],
+                           args.get("cursor"), args["q"])
     stored = [(row.id, row.version, *_document_columns(row)) for row in page.items]
     snippets = {row.id: row.snippet for row in page.items}
     items = [f'{body[:-1]},"snippet":{to_json(snippets[i])}}}'
@@ -325,8 +338,8 @@ def claims_page(**args):
     found = _stored_page("claim", args)
     if found is None:
         return None
-    speaker_ids, meta, rows, next_after = found
-    positions = _positions(speaker_ids, rows, meta)
+    meta, rows, next_after, stances = found
+    positions = _positions(stances, meta)
     items = [f'{body[:-1]},"speaker_positions":[{",".join(positions.get(i, ()))}]}}'
              for i, _, _, body in rows]
     return Page(items=items, limit=args["limit"], next_after=next_after, meta=meta)
@@ -337,27 +350,23 @@ def _filtered_claims(args):
     (facets) from queries.claims_page without the details, which the stored documents
     hold. Rendering the claims through the schemas was most of such a page's time."""
     page = queries.claims_page(**args, details=False)
-    ids = [claim.id for claim in page.items]
-    rows = _with_bodies("claim", run("claims_by_ids", ids, len(ids))) if ids else []
+    rows = _with_bodies("claim", [(row.id, row.version, *_document_columns(row))
+                                  for row in page.items])
     return Page(items=[body for _, _, _, body in rows], limit=page.limit,
                 next_after=page.next_after, meta=page.meta)
 
 
-def _positions(speaker_ids, rows, meta):
+def _positions(stances, meta):
     """{claim id: [JSON of each matched speaker's position]}, in stance order, each distinct
     (speaker, position) dumped once by the schema."""
-    if not rows:
-        return {}
     speakers = {entry["speaker"].id: entry["speaker"] for entry in meta["speakers"]}
-    schema, dumped, positions = POSITION_SCHEMA, {}, {}
-    params = (*speaker_ids, rows[0][0], rows[-1][0])
-    for claim_id, speaker_id, position in run("positions", params, len(speaker_ids)):
-        key = (speaker_id, position)
-        if key not in dumped:
-            dumped[key] = to_json(schema.dump({"speaker": speakers[speaker_id],
-                                               "position": position}))
-        positions.setdefault(claim_id, []).append(dumped[key])
-    return positions
+    schema, dumped = POSITION_SCHEMA, {}
+    for pairs in stances.values():
+        for speaker_id, position in pairs:
+            if (speaker_id, position) not in dumped:
+                dumped[speaker_id, position] = to_json(schema.dump(
+                    {"speaker": speakers[speaker_id], "position": position}))
+    return {claim_id: [dumped[pair] for pair in pairs] for claim_id, pairs in stances.items()}
 
 
 def quotes_page(**args):
@@ -365,7 +374,7 @@ def quotes_page(**args):
     found = _stored_page("quote", args)
     if found is None:
         return None
-    _, meta, rows, next_after = found
+    meta, rows, next_after, _ = found
     return Page(items=[body for _, _, _, body in rows], limit=args["limit"],
                 next_after=next_after, meta=meta)
 
