@@ -135,17 +135,17 @@ STATEMENTS = {
         "SELECT s.id, s.version, d.version, d.body FROM speaker AS s LEFT JOIN document AS d "
         "ON d.kind = 'speaker' AND d.id = s.id WHERE s.slug = ?"),
     # The claims the speakers took positions on, through the stance (speaker_id, claim_id)
-    # index, each with the matched speakers' stances on it (one row per stance, in stance
-    # order): the page and its speaker_positions in one statement, so one round trip on
-    # PostgreSQL. A claim repeats its body only when several matched stances are on it.
+    # index, each with the matched speakers' stances on it (one row per stance, with its id
+    # for sorting them: unsorted, no temporary B-tree): the page and its speaker_positions
+    # in one statement, so one round trip on PostgreSQL. A claim repeats its body only when
+    # several matched stances are on it.
     "claims_of_speakers": lambda speakers, after: (
-        "SELECT p.claim_id, c.version, d.version, d.body, s.speaker_id, s.position "
+        "SELECT p.claim_id, c.version, d.version, d.body, s.speaker_id, s.position, s.id "
         f"FROM (SELECT DISTINCT claim_id FROM stance WHERE speaker_id IN ({_in(speakers)})"
         f"{' AND claim_id > ?' if after else ''} ORDER BY claim_id LIMIT ?) AS p "
         "JOIN claim AS c ON c.id = p.claim_id LEFT JOIN document AS d "
         "ON d.kind = 'claim' AND d.id = p.claim_id JOIN stance AS s "
-        f"ON s.claim_id = p.claim_id AND s.speaker_id IN ({_in(speakers)}) "
-        "ORDER BY p.claim_id, s.id"),
+        f"ON s.claim_id = p.claim_id AND s.speaker_id IN ({_in(speakers)})"),
     "quotes_of_speakers": lambda speakers, after: (
         "SELECT q.id, q.version, d.version, d.body FROM quote AS q LEFT JOIN document AS d "
         f"ON d.kind = 'quote' AND d.id = q.id WHERE q.speaker_id IN ({_in(speakers)})"
@@ -287,11 +287,12 @@ def _stored_page(kind, args):
 
 
 def _claims_and_stances(rows):
-    """The claims_of_speakers rows (one per stance, in claim then stance order) as each
-    claim's row (id, row version, document version, body) once, and {claim id: [(speaker
-    id, position)]}."""
+    """The claims_of_speakers rows (one per stance) as each claim's row (id, row version,
+    document version, body) once, in claim order, and {claim id: [(speaker id, position)]}
+    in stance order."""
     claims, stances = [], {}
-    for claim_id, version, document_version, body, speaker_id, position in rows:
+    rows = sorted(rows, key=lambda row: (row[0], row[6]))
+    for claim_id, version, document_version, body, speaker_id, position, _ in rows:
         if claim_id not in stances:
             claims.append((claim_id, version, document_version, body))
             stances[claim_id] = []
