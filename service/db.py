@@ -1,5 +1,7 @@
 """The one database handle, the base model, and per-request connection handling."""
 
+import time
+import weakref
 from urllib.parse import urlparse
 
 from flask import Flask
@@ -10,6 +12,8 @@ from peewee import SqliteDatabase
 from playhouse import db_url
 from playhouse.migrations import Migration
 from playhouse.migrations import Runner
+from playhouse.pool import PooledPostgresqlDatabase
+from psycopg.pq import TransactionStatus
 
 from . import derived
 from .analysis import register_functions
@@ -35,12 +39,43 @@ SQLITE_PRAGMAS = {
 # "closes" the connection, which returns it to the pool.
 POOL = {"max_connections": 32, "stale_timeout": 300}
 CONNECT_TIMEOUT_S = 5  # PostgreSQL: a server that does not answer is a 503, not a hung worker
+# PostgreSQL: a pooled connection idle for longer than this is pinged before it is lent.
+PING_IDLE_S = 1.0
 
 
 class BaseModel(Model):
     class Meta:
         database = database
         legacy_table_names = False
+
+
+class PooledPostgres(PooledPostgresqlDatabase):
+    """peewee's PostgreSQL pool, without its `SELECT 1` before lending a connection that came
+    back less than PING_IDLE_S ago, idle and not broken: under load that ping was one round
+    trip in every request (a speaker page's three statements took four). A connection that
+    sat longer is pinged as before, so a server restarted or a connection dropped while the
+    pool was quiet is found and replaced; one dropped within that second fails the request
+    using it (503) and psycopg marks it closed, so the pool drops it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._returned = weakref.WeakKeyDictionary()  # connection → time it came back
+
+    def _close(self, conn, close_conn=False):
+        with self._pool_lock:
+            self._returned[conn] = time.monotonic()
+            super()._close(conn, close_conn)
+
+    def _is_closed(self, conn):
+        returned = self._returned.get(conn)
+        if returned is not None and time.monotonic() - returned < PING_IDLE_S \
+                and not conn.closed and conn.info.transaction_status == TransactionStatus.IDLE:
+            return False
+        return super()._is_closed(conn)
+
+
+
+db_url.register_database(PooledPostgres, "claimbase+postgres")
 
 
 def is_sqlite(db=None):
@@ -76,7 +111,7 @@ def open_database(url, pool=True):
             options["connect_timeout"] = CONNECT_TIMEOUT_S
         if not pool:
             return db_url.connect(url, **options)
-        return db_url.connect(url.replace(scheme, f"{scheme}+pool", 1), **options, **POOL)
+        return db_url.connect(url.replace(scheme, "claimbase+postgres", 1), **options, **POOL)
     raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r} (use sqlite or postgresql)")
 
 

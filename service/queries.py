@@ -24,6 +24,7 @@ from .models import Appearance
 from .models import Change
 from .models import Claim
 from .models import ClaimTopic
+from .models import Document
 from .models import FacetPair
 from .models import Publisher
 from .models import PublisherAlias
@@ -659,14 +660,16 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
             else:
                 meta["facets"] = stored_facets(facets, None if among == "all" else among)
     if by_reviews:
-        page = _claims_by_keys(matching, key, limit, cursor)
+        page = _claims_by_keys(matching, key, limit, cursor, details)
     elif speaker_ids and not q:
         page = _claims_by_keys(Stance.select(Stance.claim).distinct()
                                .join(Claim, on=(Stance.claim == Claim.id))
                                .where(*stance_conditions, *claim_conditions),
-                               Stance.claim, limit, cursor)
+                               Stance.claim, limit, cursor, details)
     else:
-        query = Claim.select().where(*claim_conditions) if claim_conditions else Claim.select()
+        query = claim_rows(details)
+        if claim_conditions:
+            query = query.where(*claim_conditions)
         if stance_conditions:
             query = query.where(Claim.id.in_(Stance.select(Stance.claim).where(
                 *stance_conditions)))
@@ -696,14 +699,27 @@ def _matching_claim_ids(claim_conditions, stance_conditions, q, lang, newest=Non
     return ids
 
 
-def _claims_by_keys(ids, key, limit, cursor):
+def claim_rows(details=True):
+    """The select of a page's claims: every column (the details are attached afterwards),
+    or, when the stored documents hold the details (`details` false), each claim's id and
+    version with its document's version and body, LEFT JOINed (no document yet: none), so
+    that the page and its bodies are one statement."""
+    if details:
+        return Claim.select()
+    return (Claim.select(Claim.id, Claim.version, Document.version, Document.body)
+            .join(Document, JOIN.LEFT_OUTER,
+                  on=((Document.kind == "claim") & (Document.id == Claim.id))))
+
+
+def _claims_by_keys(ids, key, limit, cursor, details=True):
     """A page of claims, in id order, from a query of their ids keyed on `key` (a claim id
     column of the table that drives it): the stance (speaker, claim) index for speakers, a
     review index for review filters. It walks that index in claim order, so a page costs
     its own rows whatever the number of matches (a heavy speaker takes tens of thousands of
     positions; `rating=false` selects tens of thousands of claims at 1M quotes)."""
     ids, next_after = keyset_ids(ids, key, limit, cursor)
-    claims = list(Claim.select().where(Claim.id.in_(ids)).order_by(Claim.id)) if ids else []
+    claims = list(claim_rows(details).where(Claim.id.in_(ids)).order_by(Claim.id)) \
+        if ids else []
     return Page(items=claims, limit=limit, next_after=next_after)
 
 

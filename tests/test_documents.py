@@ -8,6 +8,7 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from peewee import fn
 
 from service import documents
 from service import queries
@@ -277,6 +278,56 @@ def test_stored_documents_answer_as_the_schemas_do(client, monkeypatch, path):
     assert rendered.get_data() == served.get_data() == general.get_data()
     assert rendered.headers.get("ETag") == general.headers.get("ETag")
     assert rendered.headers.get("Link") == general.headers.get("Link")
+
+
+def test_a_long_stored_body_is_kept_uncompressed_on_postgresql(editor, backend):
+    """Migration 0019: a body over PostgreSQL's 2 KB threshold stays in its row as text, not
+    compressed (each read of a compressed one decompressed it); SQLite never compresses."""
+    if backend == "sqlite":
+        pytest.skip("SQLite stores text as it is")
+    claim = _created(editor.post("/claims?allow_duplicate=true",
+                                 {"text": "A claim long enough to be compressed. " * 120}))
+    assert editor.get(f"/claims/{claim['id']}").status_code == 200  # renders, stores
+    length, compression = Document.select(
+        fn.octet_length(Document.body).coerce(False),
+        fn.pg_column_compression(Document.body).coerce(False)).where(
+        (Document.kind == "claim") & (Document.id == claim["id"])).tuples().get()
+    assert length > 4000
+    assert compression is None
+
+
+SEVERAL_STANCES = ["/claims?speaker=stance-one&speaker=stance-two",
+                   "/claims?speaker=stance-one&speaker=stance-two&limit=1",
+                   "/claims?speaker=stance-one&limit=2", "/claims?speaker=stance-two"]
+
+
+def test_a_speaker_page_lists_each_claim_once_with_every_matched_stance(editor, monkeypatch):
+    """A claim on which the matched speakers hold several stances (one speaker two
+    positions, two speakers) is listed once, with each stance in `speaker_positions`, in
+    stance order, as the general path lists it (the stored page reads them with the page)."""
+    for slug in ("stance-one", "stance-two"):
+        _created(editor.post("/speakers", {"slug": slug, "name": slug.title(),
+                                           "kind": "person"}))
+    claims = [_created(editor.post("/claims?allow_duplicate=true",
+                                   {"text": f"Stance claim number {n}."}))["id"] for n in (1, 2)]
+    for claim, slug, position in [(claims[0], "stance-two", "denies"),
+                                  (claims[0], "stance-one", "asserts"),
+                                  (claims[0], "stance-one", "questions"),
+                                  (claims[1], "stance-one", "asserts")]:
+        _created(editor.post(f"/claims/{claim}/stances", {"position": position,
+                                                          "speaker": slug}))
+    stored = {path: editor.get(path) for path in SEVERAL_STANCES}
+    for name in ("claims_page", "quotes_page"):
+        monkeypatch.setattr(documents, name, lambda *args, **kwargs: None)
+    for path, response in stored.items():
+        answer = editor.get(path)
+        assert response.status_code == answer.status_code == 200, path
+        assert response.get_data() == answer.get_data(), path
+        assert response.headers.get("Link") == answer.headers.get("Link"), path
+    listed = stored[SEVERAL_STANCES[0]].get_json()["data"]
+    assert [claim["id"] for claim in listed] == claims
+    assert [(p["speaker"]["slug"], p["position"]) for p in listed[0]["speaker_positions"]] == [
+        ("stance-two", "denies"), ("stance-one", "asserts"), ("stance-one", "questions")]
 
 
 FACETED = ["/claims?speaker=facet-counted&facets=rating,publisher",
