@@ -176,8 +176,9 @@ def speakers_page(limit, cursor=None, q=None, kind=None, country=None):
     return page
 
 
-def speaker_by_slug(slug):
-    """One speaker with aliases and counts; a 308 for a merged speaker's old slug; or a
+def speaker_by_slug(slug, counts=True):
+    """One speaker with aliases and counts (unless `counts` is false: counting reads every
+    quote and stance of a heavy speaker); a 308 for a merged speaker's old slug; or a
     404."""
     speaker = Speaker.get_or_none(Speaker.slug == slug) if "\x00" not in slug else None
     if speaker is None:
@@ -186,7 +187,8 @@ def speaker_by_slug(slug):
             raise MergedSlug(slug, moved.slug)
         raise NotFoundError("speaker with slug", slug)
     attach_aliases([speaker])
-    speaker.counts = speaker_counts([speaker.id])[speaker.id]
+    if counts:
+        speaker.counts = speaker_counts([speaker.id])[speaker.id]
     return speaker
 
 
