@@ -941,11 +941,26 @@ def row_count(resource):
     return models[resource].select().count()
 
 
+ROW_COUNT_ROWS = 100  # PostgreSQL's row_count rows (one per write statement) folded beyond
+
+
 def totals():
-    """How many speakers, claims and quotes Claimbase holds (COUNT(*) each: a scan per table
-    on PostgreSQL, fine at seed size; see bench/README.md)."""
-    return {"speakers": Speaker.select().count(), "claims": Claim.select().count(),
-            "quotes": Quote.select().count()}
+    """How many speakers, claims and quotes Claimbase holds, from the counts the database
+    keeps (row_count, migration 0021: a COUNT(*) scanned each table, 142 ms at 1M quotes
+    on PostgreSQL). On PostgreSQL, where each write statement adds a row, the rows are
+    folded into one per table once they are many."""
+    database = Claim._meta.database
+    rows = database.execute_sql(
+        "SELECT name, SUM(n), COUNT(*) FROM row_count GROUP BY name").fetchall()
+    if not is_sqlite() and sum(count for _, _, count in rows) > ROW_COUNT_ROWS:
+        # One statement: rows a concurrent writer adds meanwhile are not seen, so not lost;
+        # a concurrent fold waits for this one's deleted rows and skips them.
+        database.execute_sql(
+            "WITH folded AS (DELETE FROM row_count RETURNING name, n) "
+            "INSERT INTO row_count (name, n) SELECT name, SUM(n) FROM folded GROUP BY name")
+    found = {name: int(total) for name, total, _ in rows}
+    return {"speakers": found.get("speaker", 0), "claims": found.get("claim", 0),
+            "quotes": found.get("quote", 0)}
 
 
 def search_speakers(q, limit):
