@@ -505,16 +505,16 @@ def _year(column):
     return fn.strftime("%Y", column) if is_sqlite() else fn.date_part("year", column)
 
 
-def _facet_part(name, sample, reviews):
+def _facet_part(name, claims, reviews):
     """One facet's (facet, value as text, number of claims) rows over the sampled claims.
-    Each reads from the sample and joins (the sample drives: 1,000 lookups), where an
-    IN (sample) let SQLite walk a whole status or rating index instead; the review facets
-    read the sample's reviews, looked up once for all three."""
+    The sample drives its lookups (1,000), where an IN (sample) let SQLite walk a whole
+    status or rating index instead: the sample's claims are looked up once for status and
+    lang, its reviews once for the three review facets."""
     label = SQL(f"'{name}'")  # a constant (a parameter's type is unknown to a PG UNION)
     if name in ("status", "lang"):
-        column = Claim.status if name == "status" else Claim.lang
-        return (Claim.select(label, column.cast("text"), fn.COUNT(Claim.id)).from_(sample)
-                .join(Claim, on=(Claim.id == sample.c.id)).group_by(column))
+        column = getattr(claims.c, name)
+        return (Claim.select(label, column.cast("text"), fn.COUNT(SQL("*"))).from_(claims)
+                .group_by(column))
     column = getattr(reviews.c, REVIEW_FACETS[name])
     query = Claim.select(label, column.cast("text"),
                          fn.COUNT(reviews.c.claim_id.distinct())).from_(reviews)
@@ -542,10 +542,14 @@ def sampled_facets(names, claim_ids, size, key=Claim.id):
                .from_(sample).join(Review, on=(Review.claim == sample.c.id))
                .cte("facet_reviews", columns=("claim_id", *REVIEW_FACETS.values()),
                     materialized=True))
+    claims = (Claim.select(Claim.id, Claim.status, Claim.lang).from_(sample)
+              .join(Claim, on=(Claim.id == sample.c.id))
+              .cte("facet_claims", columns=("id", "status", "lang"), materialized=True))
     query = Claim.select(SQL("'size'"), SQL("NULL"), fn.COUNT(SQL("*"))).from_(sample)
     for name in names:
-        query = query + _facet_part(name, sample, reviews)
-    ctes = [sample, *([reviews] if set(names) & set(REVIEW_FACETS) else [])]
+        query = query + _facet_part(name, claims, reviews)
+    ctes = [sample, *([claims] if set(names) & {"status", "lang"} else []),
+            *([reviews] if set(names) & set(REVIEW_FACETS) else [])]
     query = query.with_cte(*ctes)
     facets, sampled = {name: [] for name in names}, False
     for name, value, count in query.tuples():
