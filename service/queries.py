@@ -99,13 +99,15 @@ def speaker_filter(values, meta, meta_key="speakers", exact=False):
 OLDER_MATCHES = 1e9  # a cursor's score past the ranked window (relevance scores are ≤ 0)
 
 
-def page_of(query, model, limit, cursor=None, q=None, lang=None):
+def page_of(query, model, limit, cursor=None, q=None, lang=None, every_match=None):
     """A page of `query` (rows of `model`): by id, or with `q` by relevance among the newest
     search.RANK_WINDOW matches, then the older matches newest first (docs/search.md), each
     row then carrying a highlighted `snippet`. A search scores at most the window's rows, so
     its cost does not grow with the number of matches. One statement for the ranked page
     (the window read from the index, newest first, and ranked, each row saying where the
-    window starts), one for the snippets of the page."""
+    window starts), one for the snippets of the page. `every_match`: the ids of every row
+    of `query` that matches `q`, newest first, when the caller has them already (the search
+    page's facet sample, when it holds them all): the older matches are taken from it."""
     if not q:
         return keyset_page(query, model.id, limit, cursor)
     after = rank_cursor_key(cursor)
@@ -126,19 +128,26 @@ def page_of(query, model, limit, cursor=None, q=None, lang=None):
     else:
         page, before = Page(items=[], limit=limit), after[1]
     if page.next_after is None and before is not None:
-        _add_older_matches(page, query, model, q, lang, before)
+        _add_older_matches(page, query, model, q, lang, before, every_match)
     snippets = search.snippets(model, q, [row.id for row in page.items], lang)
     for row in page.items:
         row.snippet = snippets.get(row.id)
     return page
 
 
-def _add_older_matches(page, query, model, q, lang, before):
+def _add_older_matches(page, query, model, q, lang, before, every_match=None):
     """Fill a page with the matches older than the ranked window (ids below `before`),
-    newest first, from the id order of the index: nothing is scored."""
+    newest first, from the id order of the index (or of `every_match`, the ids of all the
+    matches when known: no second read of the index with the filters, 6 ms on SQLite and
+    18 ms on PostgreSQL for a word and two filters at 1M quotes): nothing is scored."""
     wanted = page.limit - len(page.items)
-    older = list(query.where(model.id.in_(search.matching_ids(model, q, lang, before=before)))
-                 .order_by(model.id.desc()).limit(wanted + 1))
+    if every_match is not None:
+        ids = [i for i in every_match if i < before][:wanted + 1]
+        older = list(query.where(model.id.in_(ids)).order_by(model.id.desc())) if ids else []
+    else:
+        older = list(query.where(model.id.in_(search.matching_ids(model, q, lang,
+                                                                  before=before)))
+                     .order_by(model.id.desc()).limit(wanted + 1))
     page.items += older[:wanted]
     if len(older) > wanted:
         page.next_after = [OLDER_MATCHES, older[wanted - 1].id if wanted else before]
@@ -523,10 +532,11 @@ def _facet_part(name, claims, reviews):
     return query.group_by(column)
 
 
-def sampled_facets(names, claim_ids, size, key=Claim.id):
+def sampled_facets(names, claim_ids, size, key=Claim.id, with_ids=False):
     """({facet: {value: number of claims}}, whether more claims matched than were counted)
     over the newest `size` claims of `claim_ids` (a subquery of ids, keyed on `key`; None
-    for every claim).
+    for every claim); `with_ids`: and the ids of every matching claim when the sample
+    holds them all (None otherwise), read in the same statement.
     Facets: `rating` and `publisher` as review_facets counts them, `status`, `lang` (`und`
     for none) and `year` (of a review).
 
@@ -548,13 +558,19 @@ def sampled_facets(names, claim_ids, size, key=Claim.id):
     query = Claim.select(SQL("'size'"), SQL("NULL"), fn.COUNT(SQL("*"))).from_(sample)
     for name in names:
         query = query + _facet_part(name, claims, reviews)
+    if with_ids:
+        counted = Claim.select(fn.COUNT(SQL("*"))).from_(sample)
+        query = query + (Claim.select(SQL("'id'"), sample.c.id.cast("text"), SQL("NULL"))
+                         .from_(sample).where(counted < size))
     ctes = [sample, *([claims] if set(names) & {"status", "lang"} else []),
             *([reviews] if set(names) & set(REVIEW_FACETS) else [])]
     query = query.with_cte(*ctes)
-    facets, sampled = {name: [] for name in names}, False
+    facets, sampled, matched = {name: [] for name in names}, False, []
     for name, value, count in query.tuples():
         if name == "size":
             sampled = count >= size
+        elif name == "id":
+            matched.append(int(value))
         else:
             facets[name].append((value, count))
     if "publisher" in facets:
@@ -566,9 +582,12 @@ def sampled_facets(names, claim_ids, size, key=Claim.id):
     if "year" in facets:
         facets["year"] = [(str(int(float(v))), n) for v, n in facets["year"]]
     missing = {"rating": UNRATED, "lang": "und"}
-    return {name: {(v if v is not None else missing.get(name)): n
-                   for v, n in sorted(counts, key=lambda c: c[0] or "")}
-            for name, counts in facets.items()}, sampled
+    counted = {name: {(v if v is not None else missing.get(name)): n
+                      for v, n in sorted(counts, key=lambda c: c[0] or "")}
+               for name, counts in facets.items()}
+    if with_ids:
+        return counted, sampled, None if sampled else sorted(matched, reverse=True)
+    return counted, sampled
 
 
 def stored_facets(names, among=None):
@@ -676,8 +695,12 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
     elif facets:
         matching = _matching_claim_ids(claim_conditions, stance_conditions, q, lang,
                                        newest=facet_sample)
+    every_match = None  # with words and filters: their matches, when the sample holds all
     if facets:
-        if facet_sample:  # the pages: status, lang and year too, over the newest matches
+        if facet_sample and q and not by_reviews and matching is not None:
+            meta["facets"], meta["facet_sampled"], every_match = sampled_facets(
+                facets, matching, facet_sample, key, with_ids=True)
+        elif facet_sample:  # the pages: status, lang and year too, over the newest matches
             meta["facets"], meta["facet_sampled"] = sampled_facets(facets, matching,
                                                                    facet_sample, key)
         else:
@@ -700,7 +723,7 @@ def claims_page(limit, cursor=None, speaker=None, position=None, status=None, to
         if stance_conditions:
             query = query.where(Claim.id.in_(Stance.select(Stance.claim).where(
                 *stance_conditions)))
-        page = page_of(query, Claim, limit, cursor, q, lang)
+        page = page_of(query, Claim, limit, cursor, q, lang, every_match=every_match)
     if details:
         attach_claim_details(page.items, speaker_ids)
     page.meta = meta

@@ -344,3 +344,34 @@ def test_the_newest_matches_are_the_same_through_either_plan(db, small_window, m
     monkeypatch.setattr(search, "_common_lexemes", lambda model: frozenset({"frobnitz"}))
     assert every_page() == rare
     assert sorted(rare[0][:3]) == ids[2:] and rare[0][3:] == ids[1::-1]
+
+
+def test_the_older_matches_of_a_filtered_search_are_the_same_from_the_facet_sample(
+        db, small_window):
+    """With words and filters, the search page's facet sample holds every match when they
+    are fewer than the sample: the older matches are taken from it, and page as the index
+    pages them (every facet asked, as the page asks them)."""
+    from service import queries
+    from service.models import Claim
+    from service.models import Review
+
+    ids = [Claim.create(text=f"quixotl n{i}", lang="en").id for i in range(9)]
+    Claim.create(text="quixotl unreviewed", lang="en")
+    for claim_id in ids:
+        Review.create(claim=claim_id, publisher="Checks Example", rating="false")
+
+    def every_page(**facets):
+        seen, cursor = [], None
+        while True:
+            page = queries.claims_page(2, q="quixotl", rating=["false"], cursor=cursor,
+                                       **facets)
+            seen += [claim.id for claim in page.items]
+            if page.next_after is None:
+                return seen
+            cursor = {"after": page.next_after}
+
+    plain = every_page()
+    sampled = every_page(facets=["rating", "publisher", "lang", "status", "year"],
+                         facet_sample=100)
+    assert sampled == plain and sorted(plain) == ids
+    assert plain[3:] == ids[5::-1]  # the older matches, newest first
