@@ -8,7 +8,8 @@ Run by hand (not in CI), over a copy of a database (a read may store documents):
 The request goes through the app's test client `--rounds` times after a warm-up; it prints
 the medians of wall and CPU time (`time.process_time`: SQLite's work is in it,
 PostgreSQL's server side is not), the statements per request, and each statement's median
-CPU time (its rows fetched), most expensive first.
+CPU and wall time (its rows fetched), most expensive first (by CPU; by wall time with
+`--wall`, the one that counts on PostgreSQL).
 """
 
 import argparse
@@ -57,6 +58,9 @@ def main():
     parser.add_argument("database")
     parser.add_argument("path")
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--wall", action="store_true",
+                        help="order statements by wall time (PostgreSQL: its work is not CPU here)")
+    parser.add_argument("--width", type=int, default=160, help="characters of SQL shown")
     args = parser.parse_args()
     app = create_app({"DATABASE_URL": args.database, "RATELIMIT_ENABLED": False})
     db = app.extensions["claimbase.db"]
@@ -64,11 +68,12 @@ def main():
     timings = defaultdict(list)
 
     def timed(self, sql, params=None, *rest, **options):
-        started = time.process_time()
+        started, started_wall = time.process_time(), time.perf_counter()
         cursor = original(self, sql, params, *rest, **options)
         if sql.lstrip().upper().startswith(("SELECT", "WITH")):
             cursor = _Fetched(cursor.fetchall(), cursor.description)
-        timings[sql].append((time.process_time() - started) * 1000)
+        timings[sql].append(((time.process_time() - started) * 1000,
+                             (time.perf_counter() - started_wall) * 1000))
         return cursor
 
     type(db).execute_sql = timed
@@ -85,9 +90,11 @@ def main():
     print(f"{args.path}: {response.status_code}, {len(response.get_data())} bytes; wall median "
           f"{statistics.median(wall[1:]):.1f} ms, CPU median {statistics.median(cpu[1:]):.1f} "
           f"ms, {count:.1f} statements per request")
-    for sql, spent in sorted(timings.items(), key=lambda item: -sum(item[1])):
-        print(f"  {statistics.median(spent):7.2f} ms CPU x{len(spent) / args.rounds:.1f}  "
-              f"{sql[:160]}")
+    column = 1 if args.wall else 0
+    for sql, spent in sorted(timings.items(), key=lambda item: -sum(t[column] for t in item[1])):
+        print(f"  {statistics.median(t[0] for t in spent):7.2f} ms CPU "
+              f"{statistics.median(t[1] for t in spent):7.2f} ms wall "
+              f"x{len(spent) / args.rounds:.1f}  {sql[:args.width]}")
 
 
 if __name__ == "__main__":

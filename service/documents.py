@@ -251,6 +251,16 @@ def speaker(slug):
     return StoredDocument(*rows[0]) if rows else None
 
 
+def speaker_counts(row):
+    """{quotes, relayed, stances} of a speaker, as its stored document holds them (rendered
+    and stored when missing): the triggers keep them current, where counting walked every
+    quote and stance of a heavy speaker (45 ms at 1M quotes on PostgreSQL)."""
+    stored = speaker(row.slug)
+    if stored is None:  # deleted since it was read
+        return queries.speaker_counts([row.id])[row.id]
+    return json.loads(stored.body)["counts"]
+
+
 POSITION_SCHEMA = SpeakerPositionSchema()
 SPEAKER_PAGE_ARGS = frozenset({"limit", "cursor", "speaker", "exact", "facets"})
 SEARCH_PAGE_ARGS = frozenset({"limit", "cursor", "q", "exact"})  # words alone

@@ -424,6 +424,10 @@ def _facet_backfill():
     return importlib.import_module("service.migrations.0014_facet_counts").BACKFILL
 
 
+def _row_count_backfill():
+    return importlib.import_module("service.migrations.0021_row_counts").BACKFILL
+
+
 DERIVED = [
     # (trigger name patterns (SQL LIKE), statements rebuilding what they keep)
     # The read model is read-through (migration 0013): an empty `document` table is
@@ -437,6 +441,9 @@ DERIVED = [
       "speaker\\_name\\_key\\_trigram\\_%"),
      lambda sqlite: [*(f"INSERT INTO {t}({t}) VALUES ('rebuild')" for t in _FTS), _TRIGRAMS]
      if sqlite else []),
+    # The tables' numbers of rows (migration 0021): counted once.
+    (("row\\_count\\_%",),
+     lambda sqlite: ["DELETE FROM row_count", *_row_count_backfill()]),
     # Facet counts (migration 0014): derived from the reviews, as that migration does.
     (("review\\_facet%", "claim\\_facet\\_pairs\\_%"),
      lambda sqlite: ["DELETE FROM facet_pair", "DELETE FROM claim_facet",

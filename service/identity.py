@@ -519,10 +519,11 @@ def _containing(fragment):
 MAX_FRAGMENT_MATCHES = 1000
 
 
-def speakers_for_fragment(q):
-    """Ids of the speakers `/speakers?q=` lists: those the ladder resolves the value to,
-    and those with a name or alias containing it (in any script, romanisation-folded)."""
-    ids = {m.speaker.id for m in resolve(q).matches}
+def speakers_for_fragment(q, resolution=None):
+    """Ids of the speakers `/speakers?q=` lists: those the ladder resolves the value to
+    (its `resolution`, when the caller has it already), and those with a name or alias
+    containing it (in any script, romanisation-folded)."""
+    ids = {m.speaker.id for m in (resolution or resolve(q)).matches}
     for variant in translit_variants(q):
         ids |= _containing(" ".join(variant))
     return sorted(ids)

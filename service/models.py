@@ -116,7 +116,7 @@ class Quote(BaseModel):
     lang = CharField(max_length=35, null=True, index=True)
     # Indexed with the id (Meta): a speaker's quotes in id order (migration 0013).
     speaker = ForeignKeyField(Speaker, backref="quotes", on_delete="RESTRICT", index=False)
-    source = ForeignKeyField(Source, backref="quotes", on_delete="RESTRICT")
+    source = ForeignKeyField(Source, backref="quotes", on_delete="RESTRICT", index=False)
     via = ForeignKeyField(Speaker, null=True, backref="relayed", on_delete="RESTRICT")
     said_on = DateField(null=True, index=True)
     kind = CharField(max_length=10, constraints=[one_of("kind", QUOTE_KINDS)])
@@ -134,7 +134,7 @@ class Quote(BaseModel):
             SQL("CHECK (start_offset IS NULL OR "
                 "(start_offset >= 0 AND end_offset > start_offset))"),
         ]
-        indexes = ((("speaker", "id"), False),)
+        indexes = ((("speaker", "id"), False), (("source", "id"), False))
 
 
 class Topic(BaseModel):

@@ -24,6 +24,7 @@ from schemas.common import encode_cursor
 from schemas.matching import SimilarArgsSchema
 from schemas.matching import SimilarBodySchema
 
+from . import documents
 from . import i18n
 from . import matching
 from . import queries
@@ -124,7 +125,8 @@ def set_language(code):
 @blp.get("/ui/speakers/<slug>")
 def speaker_page(slug):
     """A speaker: aliases, Wikidata, claims grouped by position, quotes; both lists page on."""
-    speaker = queries.speaker_by_slug(slug)
+    speaker = queries.speaker_by_slug(slug, counts=False)
+    speaker.counts = documents.speaker_counts(speaker)
     claims = queries.claims_page(limit=PAGE, speaker=[speaker.slug], cursor=_cursor("claims"))
     groups = {position: [] for position in POSITION_TITLES}
     for claim in claims.items:

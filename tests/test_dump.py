@@ -185,6 +185,7 @@ DERIVED_QUERIES = {
     "facet_pair": "SELECT filter_facet, filter_value, facet, value, claims FROM facet_pair "
                   "ORDER BY 1, 2, 3, 4",
     "status": "SELECT id, status FROM claim ORDER BY id",
+    "row_count": "SELECT name, SUM(n) FROM row_count GROUP BY name ORDER BY name",
 }
 SQLITE_DERIVED = {
     "trigrams": "SELECT rowid FROM speaker_name_key_trigram WHERE "

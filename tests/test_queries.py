@@ -58,3 +58,33 @@ def test_resolve_speakers_reports_matches_and_misses(db):
 def test_suggestions_for_typos(db):
     assert [s.slug for s in queries.suggest_speakers("Poutin")][0] == "vladimir-putin"
     assert [s.slug for s in queries.suggest_speakers("Kim Jong")][0] == "kim-jong-un"
+
+
+def test_the_totals_follow_every_insert_and_delete(db, monkeypatch):
+    """The home page's numbers of speakers, claims and quotes are kept by the database
+    (migration 0021), through single and bulk writes, and stay right when PostgreSQL's
+    per-statement rows are folded into one per table."""
+    from service import queries
+    from service.models import Claim
+    from service.models import Quote
+    from service.models import Source
+    from service.models import Speaker
+
+    def counted():
+        return {"speakers": Speaker.select().count(), "claims": Claim.select().count(),
+                "quotes": Quote.select().count()}
+
+    assert queries.totals() == counted()
+    speaker = Speaker.create(slug="tallyx", name="Tallyx", key="tallyx", kind="person")
+    source = Source.create(slug="tallyx-source", kind="article", title="Tallyx")
+    Quote.insert_many([{"text": f"Tallyx {i}.", "speaker": speaker, "source": source,
+                        "kind": "direct"} for i in range(5)]).execute()
+    Claim.insert_many([{"text": f"Tallyx claim {i}.", "lang": "en"} for i in range(3)]).execute()
+    Quote.delete().where(Quote.text.in_(["Tallyx 0.", "Tallyx 1."])).execute()
+    before = counted()
+    assert queries.totals() == before
+    monkeypatch.setattr(queries, "ROW_COUNT_ROWS", 0)  # fold whatever there is
+    assert queries.totals() == before
+    assert queries.totals() == before
+    rows = db.execute_sql("SELECT COUNT(*) FROM row_count").fetchone()[0]
+    assert rows == 3

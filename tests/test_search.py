@@ -303,3 +303,75 @@ def test_claims_search_ranks_as_the_pages_search(db, small_window):
     assert [c.id for c in searched][3:] == ids[3:0:-1]  # older, newest first
     assert [c.id for c in queries.fact_checked_claims(2, 2, "klomp")[0]] == \
         [c.id for c in pages][2:4]  # offsets page through the same order
+
+
+@pytest.mark.parametrize(("q", "rare"), [
+    ("putn", True), ("government", False), ("putn government", True),
+    ("putn OR government", False), ("putn OR zorglub", True), ("govern*", False),
+    ('"putn government"', True), ('"government govern"', False), ("government -putn", False),
+])
+def test_postgresql_reads_a_query_the_statistics_call_rare_from_its_index(q, rare):
+    """PostgreSQL estimates a lexeme its statistics do not keep at 0.5% of the rows, and
+    walked every row newest first for a word that matched none: such a query's newest matches
+    are read from the GIN index and sorted instead."""
+    from service import search
+    from service.query_syntax import parse
+
+    node = parse(q)
+    normalised = {leaf: leaf[1] for leaf in search._leaves(node, "en")}  # no stemming here
+    assert search._rare_node(node, "en", normalised, {"government", "govern"}) is rare
+
+
+def test_the_newest_matches_are_the_same_through_either_plan(db, small_window, monkeypatch):
+    from service import queries
+    from service import search
+    from service.models import Claim
+
+    ids = [Claim.create(text=f"frobnitz n{i}", lang="en").id for i in range(5)]
+
+    def every_page():
+        seen, cursor = [], None
+        while True:
+            page = queries.claims_page(2, q="frobnitz", cursor=cursor, facets=["status"],
+                                       facet_sample=4)
+            seen += [claim.id for claim in page.items]
+            if page.next_after is None:
+                return seen, page.meta["facets"]
+            cursor = {"after": page.next_after}
+
+    monkeypatch.setattr(search, "_common_lexemes", lambda model: frozenset())
+    rare = every_page()
+    monkeypatch.setattr(search, "_common_lexemes", lambda model: frozenset({"frobnitz"}))
+    assert every_page() == rare
+    assert sorted(rare[0][:3]) == ids[2:] and rare[0][3:] == ids[1::-1]
+
+
+def test_the_older_matches_of_a_filtered_search_are_the_same_from_the_facet_sample(
+        db, small_window):
+    """With words and filters, the search page's facet sample holds every match when they
+    are fewer than the sample: the older matches are taken from it, and page as the index
+    pages them (every facet asked, as the page asks them)."""
+    from service import queries
+    from service.models import Claim
+    from service.models import Review
+
+    ids = [Claim.create(text=f"quixotl n{i}", lang="en").id for i in range(9)]
+    Claim.create(text="quixotl unreviewed", lang="en")
+    for claim_id in ids:
+        Review.create(claim=claim_id, publisher="Checks Example", rating="false")
+
+    def every_page(**facets):
+        seen, cursor = [], None
+        while True:
+            page = queries.claims_page(2, q="quixotl", rating=["false"], cursor=cursor,
+                                       **facets)
+            seen += [claim.id for claim in page.items]
+            if page.next_after is None:
+                return seen
+            cursor = {"after": page.next_after}
+
+    plain = every_page()
+    sampled = every_page(facets=["rating", "publisher", "lang", "status", "year"],
+                         facet_sample=100)
+    assert sampled == plain and sorted(plain) == ids
+    assert plain[3:] == ids[5::-1]  # the older matches, newest first
