@@ -134,6 +134,11 @@ STATEMENTS = {
     "speaker": lambda: (
         "SELECT s.id, s.version, d.version, d.body FROM speaker AS s LEFT JOIN document AS d "
         "ON d.kind = 'speaker' AND d.id = s.id WHERE s.slug = ?"),
+    # The stored bodies of a page of claims by id (a search page: ranked as ids first, so the
+    # window's sort carries no bodies).
+    "claims_by_ids": lambda count: (
+        "SELECT c.id, c.version, d.version, d.body FROM claim AS c LEFT JOIN document AS d "
+        f"ON d.kind = 'claim' AND d.id = c.id WHERE c.id IN ({_in(count)}) ORDER BY c.id"),
     # The claims the speakers took positions on, through the stance (speaker_id, claim_id)
     # index, each with the matched speakers' stances on it (one row per stance, with its id
     # for sorting them: unsorted, no temporary B-tree): the page and its speaker_positions
