@@ -74,7 +74,6 @@ class PooledPostgres(PooledPostgresqlDatabase):
         return super()._is_closed(conn)
 
 
-
 db_url.register_database(PooledPostgres, "claimbase+postgres")
 
 
