@@ -301,6 +301,18 @@ SEVERAL_STANCES = ["/claims?speaker=stance-one&speaker=stance-two",
                    "/claims?speaker=stance-one&limit=2", "/claims?speaker=stance-two"]
 
 
+def _assert_general_path_answers(client, monkeypatch, stored):
+    """Each stored page ({path: response}) is what the general path (the schemas over rows)
+    answers for the same path: status, bytes and Link."""
+    for name in ("claims_page", "quotes_page"):
+        monkeypatch.setattr(documents, name, lambda *args, **kwargs: None)
+    for path, response in stored.items():
+        answer = client.get(path)
+        assert response.status_code == answer.status_code == 200, path
+        assert response.get_data() == answer.get_data(), path
+        assert response.headers.get("Link") == answer.headers.get("Link"), path
+
+
 def test_a_speaker_page_lists_each_claim_once_with_every_matched_stance(editor, monkeypatch):
     """A claim on which the matched speakers hold several stances (one speaker two
     positions, two speakers) is listed once, with each stance in `speaker_positions`, in
@@ -317,13 +329,7 @@ def test_a_speaker_page_lists_each_claim_once_with_every_matched_stance(editor, 
         _created(editor.post(f"/claims/{claim}/stances", {"position": position,
                                                           "speaker": slug}))
     stored = {path: editor.get(path) for path in SEVERAL_STANCES}
-    for name in ("claims_page", "quotes_page"):
-        monkeypatch.setattr(documents, name, lambda *args, **kwargs: None)
-    for path, response in stored.items():
-        answer = editor.get(path)
-        assert response.status_code == answer.status_code == 200, path
-        assert response.get_data() == answer.get_data(), path
-        assert response.headers.get("Link") == answer.headers.get("Link"), path
+    _assert_general_path_answers(editor, monkeypatch, stored)
     listed = stored[SEVERAL_STANCES[0]].get_json()["data"]
     assert [claim["id"] for claim in listed] == claims
     assert [(p["speaker"]["slug"], p["position"]) for p in listed[0]["speaker_positions"]] == [
@@ -369,13 +375,7 @@ def test_faceted_speaker_pages_are_stored_documents_counted_as_the_general_path(
     monkeypatch.setattr(queries, "quotes_page", general)
     stored = {path: editor.get(path) for path in FACETED}
     monkeypatch.undo()
-    for name in ("claims_page", "quotes_page"):
-        monkeypatch.setattr(documents, name, lambda *args, **kwargs: None)
-    for path, response in stored.items():
-        answer = editor.get(path)
-        assert response.status_code == answer.status_code == 200, path
-        assert response.get_data() == answer.get_data(), path
-        assert response.headers.get("Link") == answer.headers.get("Link"), path
+    _assert_general_path_answers(editor, monkeypatch, stored)
     counted = stored[FACETED[0]].get_json()["meta"]["facets"]
     assert counted == {"rating": {"false": 1, "true": 1},  # claims, each counted once
                        "publisher": {"afp-factuel": 1, "snopes": 1}}
